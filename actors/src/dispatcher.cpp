@@ -1,0 +1,99 @@
+#include "lockstep/actors/dispatcher.hpp"
+
+#include <algorithm>
+
+namespace lockstep {
+
+dispatcher::dispatcher(std::size_t slots_per_worker)
+    : slots_(std::max<std::size_t>(1, slots_per_worker)) {
+}
+
+void dispatcher::add_worker(worker_id w) {
+  workers_.try_emplace(w);
+}
+
+std::vector<pending_job> dispatcher::remove_worker(worker_id w) {
+  std::vector<pending_job> orphans;
+  auto i = workers_.find(w);
+  if (i == workers_.end())
+    return orphans;
+  for (auto& o : i->second.out)
+    if (o.epoch == epoch_)
+      orphans.push_back(std::move(o.job));
+  workers_.erase(i);
+  std::sort(orphans.begin(), orphans.end(),
+            [](const pending_job& a, const pending_job& b) { return a.seq < b.seq; });
+  return orphans;
+}
+
+void dispatcher::new_run(std::uint64_t epoch) {
+  epoch_ = epoch;
+  waiting_.clear();
+}
+
+void dispatcher::enqueue(pending_job j) {
+  auto seq = j.seq;
+  waiting_.insert_or_assign(seq, std::move(j));
+}
+
+std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
+  // Least loaded free worker, round robin among equals, skipping the one that
+  // failed this job when there is another.
+  bool may_avoid = j.avoid && workers_.size() > 1;
+  std::optional<worker_id> best;
+  std::size_t best_load = slots_;
+  auto consider = [&](const auto& entry) {
+    auto load = entry.second.out.size();
+    if (load >= best_load || (may_avoid && entry.first == *j.avoid))
+      return;
+    best = entry.first;
+    best_load = load;
+  };
+  auto start = workers_.upper_bound(last_assigned_);
+  for (auto i = start; i != workers_.end(); ++i)
+    consider(*i);
+  for (auto i = workers_.begin(); i != start; ++i)
+    consider(*i);
+  return best;
+}
+
+std::optional<std::pair<worker_id, pending_job>> dispatcher::assign() {
+  for (auto i = waiting_.begin(); i != waiting_.end(); ++i) {
+    if (auto w = pick(i->second)) {
+      auto job = std::move(i->second);
+      waiting_.erase(i);
+      workers_[*w].out.push_back({epoch_, job});
+      last_assigned_ = *w;
+      return std::make_pair(*w, std::move(job));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<pending_job> dispatcher::finish(worker_id w, std::uint64_t epoch,
+                                              std::uint64_t seq) {
+  auto i = workers_.find(w);
+  if (i == workers_.end())
+    return std::nullopt;
+  auto& out = i->second.out;
+  auto j = std::find_if(out.begin(), out.end(), [&](const out_job& o) {
+    return o.epoch == epoch && o.job.seq == seq;
+  });
+  if (j == out.end())
+    return std::nullopt;
+  auto job = std::move(j->job);
+  out.erase(j);
+  if (epoch != epoch_)
+    return std::nullopt;
+  return job;
+}
+
+std::size_t dispatcher::in_flight() const {
+  std::size_t n = 0;
+  for (auto& [id, slot] : workers_)
+    n += static_cast<std::size_t>(std::count_if(
+      slot.out.begin(), slot.out.end(), [&](const out_job& o) { return o.epoch == epoch_; }));
+  return n;
+}
+
+}  // namespace lockstep
