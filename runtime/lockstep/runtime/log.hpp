@@ -1,0 +1,14 @@
+// lockstep's logger: spdlog's "lockstep" logger, writing to stderr.
+#pragma once
+
+#include <memory>
+
+#include <spdlog/logger.h>
+
+namespace lockstep {
+
+/// The logger every lockstep component writes to. Replace its sinks or level
+/// to redirect or silence lockstep (tests capture it this way).
+std::shared_ptr<spdlog::logger> logger();
+
+}  // namespace lockstep

@@ -1,0 +1,37 @@
+// The reference a batcher must match: iterate, then materialize, in the caller.
+#pragma once
+
+#include <optional>
+#include <utility>
+
+#include "lockstep/runtime/source.hpp"
+
+namespace lockstep {
+
+/// Same take(state) as batcher, computed in the calling thread with no
+/// buffering and no retries (like OndaBatches' BlockingBatcher). Tests compare
+/// batchers against it, and benchmarks use it as the baseline.
+template <source S>
+class plain_loop {
+ public:
+  using state_type = typename S::state_type;
+  using output_type = typename S::output_type;
+  using taken = std::pair<output_type, state_type>;
+
+  explicit plain_loop(S src) : src_(std::move(src)) {
+  }
+
+  std::optional<taken> take(const state_type& state) const {
+    auto step = src_.iterate(state);
+    if (!step)
+      return std::nullopt;
+    return taken{src_.materialize(step->first), std::move(step->second)};
+  }
+
+  const S& source() const noexcept { return src_; }
+
+ private:
+  S src_;
+};
+
+}  // namespace lockstep
