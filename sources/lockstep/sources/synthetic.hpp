@@ -1,0 +1,105 @@
+// The synthetic source: deterministic bytes, chosen latency, injected faults.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "lockstep/sources/xoshiro256.hpp"
+
+namespace lockstep {
+
+struct synthetic_params {
+  std::uint64_t item_bytes = 64;  ///< bytes of content per batch
+  double latency_ms = 0;          ///< fixed wait, or the median when sigma > 0
+  double latency_sigma = 0;       ///< > 0: log-normal latency (stragglers)
+  std::optional<std::uint64_t> poison_index;  ///< this batch fails every attempt
+  std::uint32_t fail_first_attempts = 0;      ///< every batch fails this many attempts first
+  std::optional<std::uint64_t> length;        ///< batches before the end; none: infinite
+
+  /// Throws lockstep::error(invalid_config) naming the bad field.
+  void validate() const;
+};
+
+/// Where the synthetic source stands: its generator and the next batch index.
+struct synthetic_state {
+  xoshiro256ss rng;
+  std::uint64_t index = 0;
+
+  static synthetic_state seeded(std::uint64_t seed) { return {xoshiro256ss{seed}, 0}; }
+  friend bool operator==(const synthetic_state&, const synthetic_state&) = default;
+};
+
+/// JSON: {"rng": "xoshiro256**", "s": [4 hex words], "index": N}.
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthetic_state& s);
+synthetic_state tag_invoke(boost::json::value_to_tag<synthetic_state>, const boost::json::value& v);
+
+struct synthetic_batch {
+  std::uint64_t index = 0;
+  std::uint64_t seed = 0;  ///< drawn from the state's generator
+  friend bool operator==(const synthetic_batch&, const synthetic_batch&) = default;
+};
+
+struct synthetic_output {
+  std::uint64_t index = 0;
+  std::vector<std::uint8_t> bytes;
+  friend bool operator==(const synthetic_output&, const synthetic_output&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, synthetic_batch& x) {
+  return f(caf::meta::type_name("lockstep.synthetic_batch"), x.index, x.seed);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, synthetic_output& x) {
+  return f(caf::meta::type_name("lockstep.synthetic_output"), x.index, x.bytes);
+}
+
+/// Batch i of a run holds item_bytes bytes derived from a seed the state's
+/// generator draws, so outputs are a pure function of the state. materialize
+/// first waits the batch's latency (drawn from its seed, so a straggler stays
+/// one across runs), then fills the bytes. Fault injection: poison_index fails
+/// every attempt; fail_first_attempts fails each batch's first k attempts,
+/// counted per process (a node counts its own).
+class synthetic {
+ public:
+  using state_type = synthetic_state;
+  using batch_type = synthetic_batch;
+  using output_type = synthetic_output;
+  static constexpr std::string_view name = "synthetic";
+  static constexpr std::uint32_t state_version = 1;
+
+  explicit synthetic(synthetic_params p = {});
+
+  std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
+  output_type materialize(const batch_type& b) const;
+
+  const synthetic_params& params() const noexcept { return params_; }
+
+  /// The wait materialize performs for `b`.
+  std::chrono::nanoseconds latency_of(const batch_type& b) const;
+
+  /// The content of a batch: `n` bytes derived from `seed`.
+  static void fill(std::uint64_t seed, std::uint8_t* out, std::size_t n);
+
+ private:
+  class attempt_counter;
+  synthetic_params params_;
+  std::shared_ptr<attempt_counter> attempts_;
+};
+
+/// Waits until `deadline` with the thread's timer slack at 1 ns, so a 2 ms
+/// wait lasts 2 ms and not the kernel's default 50 µs more.
+void precise_sleep_until(std::chrono::steady_clock::time_point deadline);
+
+}  // namespace lockstep
