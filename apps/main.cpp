@@ -1,0 +1,27 @@
+// The lockstep command: `lockstep run ...` (see `lockstep --help`).
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "run_command.hpp"
+
+int main(int argc, char** argv) {
+  using namespace lockstep::cli;
+  CLI::App app{"lockstep: ordered, reproducible, resumable batch delivery"};
+  app.require_subcommand(1);
+  run_options run_opts;
+  auto* run_cmd = add_run_command(app, run_opts);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_usage;
+  }
+  if (run_cmd->parsed())
+    return run(run_opts);
+  return exit_usage;
+}

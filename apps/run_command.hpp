@@ -1,0 +1,44 @@
+// `lockstep run`: stream batches from a built-in source.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <CLI/App.hpp>
+
+#include "lockstep/runtime/config.hpp"
+#include "lockstep/sources/synthetic.hpp"
+
+namespace lockstep::cli {
+
+/// Exit statuses of the lockstep command.
+enum exit_status : int {
+  exit_ok = 0,
+  exit_failed = 1,       ///< a failure while running (a batch failed every attempt)
+  exit_usage = 2,        ///< bad usage or bad input; nothing was written
+  exit_interrupted = 130,
+};
+
+struct run_options {
+  std::string source = "synthetic";
+  std::optional<std::uint64_t> seed;
+  std::string resume;
+  std::optional<std::uint64_t> batches;
+  std::size_t workers = default_workers();
+  std::optional<std::size_t> buffer;
+  std::uint32_t retries = 4;
+  double retry_delay_ms = 50;
+  std::string digests;
+  bool no_progress = false;
+  bool verbose = false;
+  synthetic_params synthetic;
+};
+
+/// Adds the `run` subcommand to `app`, filling `opts`.
+CLI::App* add_run_command(CLI::App& app, run_options& opts);
+
+/// Runs it; returns an exit_status.
+int run(const run_options& opts);
+
+}  // namespace lockstep::cli
