@@ -1,0 +1,116 @@
+// The manager under CAF's test coordinator: whole runs, and a dying worker.
+#include "lockstep/actors/manager.hpp"
+
+#include <gtest/gtest.h>
+
+#include "coordinator.hpp"
+#include "lockstep/messages/messages.hpp"
+#include "lockstep/runtime/plain_loop.hpp"
+#include "typed_source.hpp"
+
+namespace lockstep {
+namespace {
+
+struct manager_test : ::testing::Test {
+  test::coordinator env;
+  std::shared_ptr<test::probe> probe = std::make_shared<test::probe>();
+  std::shared_ptr<client_queue> queue = std::make_shared<client_queue>();
+  caf::actor mgr;
+
+  void spawn(std::size_t workers, synthetic_params p = {}) {
+    manager_config mc;
+    mc.source = test::make_adapter(p, probe);
+    mc.queue = queue;
+    mc.local_workers = workers;
+    mc.buffer = 2;
+    mc.detach = false;
+    mgr = env.sys.spawn(manager, mc);
+    env.run();
+  }
+
+  std::uint64_t start(synthetic_state s) {
+    auto epoch = queue->open();
+    caf::anon_send(mgr, msg::start_cmd{epoch, std::make_shared<synthetic_state>(s)});
+    env.run();
+    return epoch;
+  }
+
+  // Takes n batches like the client would.
+  std::vector<std::pair<test::probe_output, synthetic_state>> take(std::uint64_t epoch, int n) {
+    std::vector<std::pair<test::probe_output, synthetic_state>> out;
+    for (int i = 0; i < n; ++i) {
+      bool wake = false;
+      auto d = queue->try_pop(epoch, wake);
+      if (!d) {  // a retry may be backing off
+        env.advance(std::chrono::seconds{10});
+        d = queue->try_pop(epoch, wake);
+      }
+      if (wake)
+        queue->wake_feeder(epoch);
+      env.run();
+      if (!d || d->what != delivery::kind::batch)
+        break;
+      out.emplace_back(test::output_of(*d), test::state_of(d->state_after));
+    }
+    return out;
+  }
+
+  ~manager_test() override {
+    if (mgr)
+      caf::anon_send_exit(mgr, caf::exit_reason::user_shutdown);
+    env.run();
+  }
+};
+
+TEST_F(manager_test, a_run_yields_the_plain_loop_sequence) {
+  spawn(3);
+  EXPECT_EQ(queue->pool_size(), 3u);
+  auto s0 = synthetic_state::seeded(3);
+  auto epoch = start(s0);
+  plain_loop ref{test::probe_source{}};
+  std::vector<std::pair<test::probe_output, synthetic_state>> expected;
+  auto s = s0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = ref.take(s);
+    s = r->second;
+    expected.push_back(std::move(*r));
+  }
+  EXPECT_EQ(take(epoch, 20), expected);
+}
+
+TEST_F(manager_test, a_restart_discards_the_old_run) {
+  spawn(2);
+  auto first = start(synthetic_state::seeded(1));
+  auto old_batches = take(first, 1);
+  ASSERT_EQ(old_batches.size(), 1u);
+  caf::anon_send(mgr, msg::stop_cmd{first});
+  queue->close(run_status::closed);
+  env.run();
+  auto second = start(synthetic_state::seeded(1));
+  auto again = take(second, 3);
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again[0], old_batches[0]);
+  EXPECT_EQ(again[0].first.index, 0u);
+  EXPECT_EQ(again[1].first.index, 1u);
+}
+
+TEST_F(manager_test, a_dead_worker_is_replaced_and_its_job_redone) {
+  probe->kill_index = 1;
+  spawn(2);
+  auto epoch = start(synthetic_state::seeded(9));
+  auto got = take(epoch, 10);
+  ASSERT_EQ(got.size(), 10u);
+  for (std::uint64_t i = 0; i < 10; ++i)
+    EXPECT_EQ(got[i].first.index, i);
+  EXPECT_TRUE(probe->killed);
+  EXPECT_EQ(queue->stats().workers_lost, 1u);
+  EXPECT_EQ(queue->pool_size(), 2u);
+}
+
+TEST_F(manager_test, nothing_is_iterated_before_a_run_starts) {
+  spawn(2);
+  EXPECT_EQ(probe->iterations.load(), 0);
+}
+
+}  // namespace
+}  // namespace lockstep
