@@ -39,7 +39,9 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
     [=](const msg::result& x) {
       if (!live(x.epoch))
         return;
-      self->state.buffer.put(delivery::batch(x.seq, x.output, x.state_after));
+      auto d = delivery::batch(x.seq, x.output, x.state_after);
+      d.encoded = x.encoded;
+      self->state.buffer.put(std::move(d));
       flush(self->state);
     },
     [=](const msg::batch_failed& x) {

@@ -4,12 +4,8 @@
 
 namespace lockstep {
 
-dispatcher::dispatcher(std::size_t slots_per_worker)
-    : slots_(std::max<std::size_t>(1, slots_per_worker)) {
-}
-
-void dispatcher::add_worker(worker_id w) {
-  workers_.try_emplace(w);
+void dispatcher::add_worker(worker_id w, std::size_t slots) {
+  workers_.try_emplace(w).first->second.slots = std::max<std::size_t>(1, slots);
 }
 
 std::vector<pending_job> dispatcher::remove_worker(worker_id w) {
@@ -41,10 +37,11 @@ std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   // failed this job when there is another.
   bool may_avoid = j.avoid && workers_.size() > 1;
   std::optional<worker_id> best;
-  std::size_t best_load = slots_;
+  std::size_t best_load = SIZE_MAX;
   auto consider = [&](const auto& entry) {
     auto load = entry.second.out.size();
-    if (load >= best_load || (may_avoid && entry.first == *j.avoid))
+    if (load >= entry.second.slots || load >= best_load
+        || (may_avoid && entry.first == *j.avoid))
       return;
     best = entry.first;
     best_load = load;

@@ -107,15 +107,36 @@ void pump(self_ptr self) {
   }
   while (auto assigned = st.jobs.assign()) {
     auto& [w, job] = *assigned;
-    self->send(st.workers[w], msg::job{st.epoch, job.seq, job.attempt,
-                                       std::move(job.batch), std::move(job.state_after)});
+    auto& worker = st.workers[w];
+    if (!worker.remote) {
+      self->send(worker.actor, msg::job{st.epoch, job.seq, job.attempt, std::move(job.batch),
+                                        std::move(job.state_after)});
+      continue;
+    }
+    std::vector<char> bytes;
+    try {
+      bytes = st.cfg.source->encode_batch(job.batch);
+    } catch (const std::exception& e) {
+      st.jobs.finish(w, st.epoch, job.seq);
+      attempt_failed(self, std::move(job), e.what(), std::nullopt);
+      continue;
+    }
+    self->send(worker.actor, msg::wire_job{st.epoch, job.seq, job.attempt, std::move(bytes)});
   }
+}
+
+// The id of the worker that sent the current message, if it is in the pool.
+std::optional<worker_id> sender_id(self_ptr self) {
+  auto& ids = self->state.ids;
+  auto i = ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+  if (i == ids.end())
+    return std::nullopt;
+  return i->second;
 }
 
 }  // namespace
 
 caf::behavior feeder(self_ptr self, feeder_config cfg) {
-  self->state.jobs = dispatcher{cfg.slots_per_worker};
   if (cfg.materialize_inline)
     self->state.jobs.add_worker(inline_worker);
   self->state.cfg = std::move(cfg);
@@ -151,13 +172,28 @@ caf::behavior feeder(self_ptr self, feeder_config cfg) {
       pump(self);
     },
     [=](const msg::worker_ready& x) {
-      auto& st = self->state;
-      auto id = st.ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
-      if (id == st.ids.end())
+      auto id = sender_id(self);
+      if (!id)
         return;
-      auto job = st.jobs.finish(id->second, x.epoch, x.seq);
+      auto job = self->state.jobs.finish(*id, x.epoch, x.seq);
       if (job && x.failed)
-        attempt_failed(self, std::move(*job), x.error, id->second);
+        attempt_failed(self, std::move(*job), x.error, *id);
+      pump(self);
+    },
+    [=](msg::wire_result& x) {
+      auto& st = self->state;
+      auto id = sender_id(self);
+      if (!id)
+        return;
+      if (auto job = st.jobs.finish(*id, x.epoch, x.seq)) {
+        if (x.failed)
+          attempt_failed(self, std::move(*job), x.error, *id);
+        else
+          self->send(st.cfg.collector,
+                     msg::result{st.epoch, x.seq,
+                                 std::make_shared<std::vector<char>>(std::move(x.output)),
+                                 std::move(job->state_after), true});
+      }
       pump(self);
     },
     [=](const msg::retry_due& x) {
@@ -175,8 +211,8 @@ caf::behavior feeder(self_ptr self, feeder_config cfg) {
       auto& st = self->state;
       auto id = st.next_worker_id++;
       st.ids.emplace(x.worker.address(), id);
-      st.workers.emplace(id, x.worker);
-      st.jobs.add_worker(id);
+      st.workers.emplace(id, feeder_state::worker_handle{x.worker, x.remote});
+      st.jobs.add_worker(id, x.slots);
       pump(self);
     },
     [=](const msg::worker_lost& x) {

@@ -16,6 +16,14 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<worker_joined>("lockstep.worker_joined");
   cfg.add_message_type<worker_lost>("lockstep.worker_lost");
   cfg.add_message_type<stop_cmd>("lockstep.stop_cmd");
+  cfg.add_message_type<node_hello>("lockstep.node_hello");
+  cfg.add_message_type<node_welcome>("lockstep.node_welcome");
+  cfg.add_message_type<wire_job>("lockstep.wire_job");
+  cfg.add_message_type<wire_result>("lockstep.wire_result");
+  cfg.add_message_type<reconnect>("lockstep.reconnect");
+  cfg.add_message_type<no_worker_check>("lockstep.no_worker_check");
+  cfg.add_message_type<await_nodes>("lockstep.await_nodes");
+  cfg.add_message_type<node_report>("lockstep.node_report");
 }
 
 }  // namespace lockstep::msg

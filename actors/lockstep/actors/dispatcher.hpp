@@ -25,16 +25,15 @@ struct pending_job {
 /// Pairs waiting jobs with free workers and remembers what each worker holds.
 ///
 /// Guarantees: the lowest waiting seq that some worker may take goes first;
-/// a worker holds at most `slots_per_worker` jobs; a retry avoids the worker
+/// a worker holds at most its `slots` jobs; a retry avoids the worker
 /// that failed it whenever the pool has another worker; a job stays recorded
 /// at its worker until that worker reports it, so a lost worker's jobs can be
 /// handed out again. Jobs of an earlier run keep their worker busy until
 /// reported, but are never handed out again.
 class dispatcher {
  public:
-  explicit dispatcher(std::size_t slots_per_worker = 1);
-
-  void add_worker(worker_id w);
+  /// `w` may hold up to `slots` jobs at once (at least 1).
+  void add_worker(worker_id w, std::size_t slots = 1);
 
   /// Removes a worker and returns its in-flight jobs of the live run.
   std::vector<pending_job> remove_worker(worker_id w);
@@ -66,12 +65,12 @@ class dispatcher {
     pending_job job;
   };
   struct worker_slot {
+    std::size_t slots = 1;
     std::vector<out_job> out;
   };
 
   std::optional<worker_id> pick(const pending_job& j) const;
 
-  std::size_t slots_;
   std::uint64_t epoch_ = 0;
   std::map<worker_id, worker_slot> workers_;
   std::map<std::uint64_t, pending_job> waiting_;  // by seq

@@ -38,9 +38,17 @@ class erased_source {
   /// The state as compact JSON text, for logs and error messages.
   virtual std::string describe_state(const box& state) const = 0;
 
-  /// The output's bytes in CAF's binary format: what digests hash and what
-  /// crosses the network.
+  // Wire forms, in CAF's binary format: what digests hash and what crosses
+  // the network to and from remote workers. Throw lockstep::error when the
+  // source's types have no inspect() overload.
   virtual std::vector<char> encode_output(const box& output) const = 0;
+  virtual box decode_output(const std::vector<char>& bytes) const = 0;
+  virtual std::vector<char> encode_batch(const box& batch) const = 0;
+  virtual box decode_batch(const std::vector<char>& bytes) const = 0;
+
+  /// The JSON text from which a node's registry rebuilds this source; nullopt
+  /// when the source cannot describe itself (then it cannot use nodes).
+  virtual std::optional<std::string> params_json() const = 0;
 };
 
 }  // namespace lockstep

@@ -26,7 +26,6 @@ struct feeder_config {
   retry_policy retry;
   /// No workers: the feeder materializes each batch itself.
   bool materialize_inline = false;
-  std::size_t slots_per_worker = 1;
 };
 
 struct feeder_state {
@@ -37,8 +36,12 @@ struct feeder_state {
   std::uint64_t next_seq = 0;
   bool source_ended = false;
   std::map<std::uint64_t, pending_job> backing_off;  ///< retries waiting out their delay
+  struct worker_handle {
+    caf::actor actor;
+    bool remote = false;  ///< takes wire_jobs, answers with wire_results
+  };
   std::unordered_map<caf::actor_addr, worker_id> ids;
-  std::map<worker_id, caf::actor> workers;
+  std::map<worker_id, worker_handle> workers;
   worker_id next_worker_id = 1;
   bool inline_pending = false;  ///< a materialize_next is on its way
   std::minstd_rand jitter{std::random_device{}()};
@@ -49,7 +52,10 @@ struct feeder_state {
 /// Iterates the source from the run's start state, lazily: one batch per
 /// credit, never before msg::begin_run. Each batch becomes a job
 /// {epoch, seq, batch, state_after} handed to a free worker (a dispatcher
-/// decides which). On a failed attempt it waits out the retry_policy's backoff
+/// decides which). A remote worker gets the batch as bytes (msg::wire_job)
+/// and answers with the output's bytes (msg::wire_result), which the feeder
+/// forwards to the collector with the job's state_after; the client decodes
+/// them. On a failed attempt it waits out the retry_policy's backoff
 /// and retries on another worker; after the last retry it reports
 /// msg::batch_failed to the collector. Jobs of a lost worker are handed out
 /// again. At the end of a finite source it sends msg::run_end.

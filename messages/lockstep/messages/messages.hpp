@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
@@ -51,12 +52,15 @@ struct job {
   box state_after;
 };
 
-/// worker → collector: a materialized batch.
+/// worker → collector: a materialized batch. `encoded` says `output` holds
+/// the output's wire bytes (a std::vector<char> from a remote worker), which
+/// the client decodes.
 struct result {
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
   box output;
   box state_after;
+  bool encoded = false;
 };
 
 /// worker → feeder: the worker is free again. `failed` says the attempt threw
@@ -108,9 +112,12 @@ struct materialize_next {
   std::uint64_t epoch = 0;
 };
 
-/// manager → feeder: a worker joined the pool.
+/// manager → feeder: a worker joined the pool. A remote worker takes
+/// wire_jobs and may hold `slots` of them, to hide the network's latency.
 struct worker_joined {
   caf::actor worker;
+  bool remote = false;
+  std::uint32_t slots = 1;
 };
 
 /// manager → feeder: a worker left the pool. Its in-flight jobs go elsewhere;
@@ -119,6 +126,68 @@ struct worker_lost {
   caf::actor_addr worker;
   bool counts_as_attempt = false;
   std::string reason;
+};
+
+/// The version of the manager–node protocol below. A node and a manager of
+/// different versions refuse each other. node_hello and node_welcome keep
+/// their first field (the version) in every version, so any two can tell.
+constexpr std::uint32_t protocol_version = 1;
+
+/// manager → node: asks for workers for a run of source `source`, built on
+/// the node from `params` (JSON text). The node's workers report to `feeder`.
+struct node_hello {
+  std::uint32_t protocol = protocol_version;
+  std::string token;
+  std::string source;
+  std::string params;
+  caf::actor feeder;
+};
+
+/// node → manager: the node's workers, or why it refuses (`error` non-empty).
+struct node_welcome {
+  std::uint32_t protocol = protocol_version;
+  errc code = errc::batch_failed;
+  std::string error;
+  std::vector<caf::actor> workers;
+};
+
+/// feeder → remote worker: a job whose batch travels as bytes.
+struct wire_job {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  std::uint32_t attempt = 1;
+  std::vector<char> batch;
+};
+
+/// remote worker → feeder: the job's output as bytes, or why it failed. It
+/// also tells the feeder the worker is free again.
+struct wire_result {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  std::uint32_t attempt = 1;
+  bool failed = false;
+  std::string error;
+  std::vector<char> output;
+};
+
+/// manager → itself: try node `index` again.
+struct reconnect {
+  std::size_t index = 0;
+};
+
+/// manager → itself: if the pool is still empty (since `generation`), the
+/// run fails.
+struct no_worker_check {
+  std::uint64_t generation = 0;
+};
+
+/// client → manager, a request: answered once every listed node has been
+/// tried once, with the refusals that will not change on a retry.
+struct await_nodes {};
+
+struct node_report {
+  errc code = errc::node_unreachable;
+  std::vector<std::string> refusals;  ///< empty: nothing was refused
 };
 
 /// client → manager: start run `epoch` at `start_state`.
@@ -177,13 +246,55 @@ typename Inspector::result_type inspect(Inspector& f, materialize_next& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_joined& x) {
-  return f(caf::meta::type_name("lockstep.worker_joined"), x.worker);
+  return f(caf::meta::type_name("lockstep.worker_joined"), x.worker, x.remote, x.slots);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, worker_lost& x) {
   return f(caf::meta::type_name("lockstep.worker_lost"), x.worker,
            x.counts_as_attempt, x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
+  return f(caf::meta::type_name("lockstep.node_hello"), x.protocol, x.token, x.source, x.params,
+           x.feeder);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_welcome& x) {
+  return f(caf::meta::type_name("lockstep.node_welcome"), x.protocol, x.code, x.error, x.workers);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_job& x) {
+  return f(caf::meta::type_name("lockstep.wire_job"), x.epoch, x.seq, x.attempt, x.batch);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_result& x) {
+  return f(caf::meta::type_name("lockstep.wire_result"), x.epoch, x.seq, x.attempt, x.failed,
+           x.error, x.output);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reconnect& x) {
+  return f(caf::meta::type_name("lockstep.reconnect"), x.index);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, no_worker_check& x) {
+  return f(caf::meta::type_name("lockstep.no_worker_check"), x.generation);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, await_nodes&) {
+  return f(caf::meta::type_name("lockstep.await_nodes"));
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_report& x) {
+  return f(caf::meta::type_name("lockstep.node_report"), x.code, x.refusals);
 }
 
 template <class Inspector>
