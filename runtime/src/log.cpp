@@ -16,4 +16,14 @@ std::shared_ptr<spdlog::logger> logger() {
   return instance;
 }
 
+event_log actor_events() {
+  return [](event_level level, const std::string& line) {
+    switch (level) {
+      case event_level::info: logger()->info("{}", line); break;
+      case event_level::warning: logger()->warn("{}", line); break;
+      case event_level::error: logger()->error("{}", line); break;
+    }
+  };
+}
+
 }  // namespace lockstep

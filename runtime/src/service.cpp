@@ -6,12 +6,15 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "lockstep/actors/manager.hpp"
 #include "lockstep/messages/messages.hpp"
 #include "lockstep/runtime/errors.hpp"
 #include "lockstep/runtime/log.hpp"
+#include "lockstep/runtime/node_process.hpp"
+#include "system_config.hpp"
 
 namespace lockstep {
 
@@ -19,25 +22,80 @@ namespace {
 
 caf::actor_system_config make_system_config(const config& cfg) {
   caf::actor_system_config sys_cfg;
-  // CAF starts at least 4 scheduler threads unless told otherwise.
-  sys_cfg.set("scheduler.max-threads", static_cast<int>(cfg.scheduler_threads));
-  msg::register_messages(sys_cfg);
+  detail::network_settings net{cfg.remote.heartbeat_interval, cfg.remote.connection_timeout};
+  detail::configure(sys_cfg, cfg.scheduler_threads, cfg.remote.used() ? &net : nullptr);
   return sys_cfg;
+}
+
+// Starts the configured node processes; they end with the service.
+std::vector<node_process> start_nodes(const remote_config& r) {
+  std::vector<node_process> nodes;
+  auto timeout = std::max(r.connect_timeout, std::chrono::milliseconds{10000});
+  for (std::size_t i = 0; i < r.spawn; ++i) {
+    std::vector<std::string> argv{r.node_program, "node", "--listen", "127.0.0.1:0",
+                                  "--log-level", "warn"};
+    if (r.node_workers > 0) {
+      argv.push_back("--workers");
+      argv.push_back(std::to_string(r.node_workers));
+    }
+    nodes.push_back(node_process::spawn(argv, timeout));
+  }
+  for (auto& command : r.launch)
+    nodes.push_back(node_process::launch(command, timeout));
+  return nodes;
+}
+
+manager_config make_manager_config(const std::shared_ptr<const erased_source>& source,
+                                   const std::shared_ptr<client_queue>& queue, const config& cfg,
+                                   const std::vector<node_process>& processes) {
+  manager_config mc;
+  mc.source = source;
+  mc.queue = queue;
+  mc.local_workers = cfg.workers;
+  mc.buffer = cfg.buffer;
+  mc.retry = cfg.retry;
+  mc.local_prefetch = cfg.worker_prefetch;
+  auto& r = cfg.remote;
+  for (auto& n : r.nodes)
+    mc.nodes.push_back(parse_node_address(n));
+  for (auto& p : processes)
+    mc.nodes.push_back(parse_node_address(p.address()));
+  mc.token = r.token;
+  mc.remote_prefetch = r.prefetch;
+  mc.connect_timeout = r.connect_timeout;
+  mc.reconnect_interval = r.reconnect_interval;
+  mc.no_worker_timeout = r.no_worker_timeout;
+  mc.log = actor_events();
+  return mc;
 }
 
 }  // namespace
 
 struct service::impl {
   impl(std::shared_ptr<const erased_source> src, const config& c)
-      : source(std::move(src)), cfg(c), sys_cfg(make_system_config(c)), system(sys_cfg) {
-    manager_config mc;
-    mc.source = source;
-    mc.queue = queue;
-    mc.local_workers = cfg.workers;
-    mc.buffer = cfg.effective_buffer();
-    mc.retry = cfg.retry;
-    mc.slots_per_worker = cfg.worker_prefetch;
-    manager_actor = system.spawn(manager, std::move(mc));
+      : source(std::move(src)), cfg(c), processes(start_nodes(c.remote)),
+        sys_cfg(make_system_config(c)), system(sys_cfg) {
+    manager_actor = system.spawn(manager, make_manager_config(source, queue, cfg, processes));
+  }
+
+  // Waits until every node was tried once; throws for a refusal (version,
+  // token, source, dataset) since retrying would not change it.
+  void check_nodes() {
+    caf::scoped_actor self{system};
+    auto limit = cfg.remote.connect_timeout * 2 + std::chrono::seconds{5};
+    msg::node_report report;
+    self->request(manager_actor, limit, msg::await_nodes{})
+      .receive([&](msg::node_report& r) { report = std::move(r); },
+               [&](caf::error& e) {
+                 throw error(errc::node_unreachable,
+                             "the nodes did not answer in time: " + system.render(e));
+               });
+    if (report.refusals.empty())
+      return;
+    std::string why;
+    for (auto& r : report.refusals)
+      why += (why.empty() ? "" : "; ") + r;
+    throw error(report.code, why);
   }
 
   ~impl() {
@@ -66,6 +124,7 @@ struct service::impl {
   std::shared_ptr<const erased_source> source;
   config cfg;
   std::shared_ptr<client_queue> queue = std::make_shared<client_queue>();
+  std::vector<node_process> processes;  // outlive the actor system that uses them
   caf::actor_system_config sys_cfg;
   caf::actor_system system;
   caf::actor manager_actor;
@@ -76,7 +135,12 @@ struct service::impl {
 
 service::service(std::shared_ptr<const erased_source> source, const config& cfg) {
   cfg.validate();
+  if (cfg.remote.used() && !source->params_json())
+    throw error(errc::invalid_config,
+                "source \"" + std::string{source->name()}
+                  + "\" has no params() to send to remote nodes, so it cannot use them");
   impl_ = std::make_unique<impl>(std::move(source), cfg);
+  impl_->check_nodes();
 }
 
 service::~service() = default;
@@ -125,6 +189,8 @@ std::optional<std::pair<box, box>> service::take(const box& state) {
   switch (next->what) {
     case delivery::kind::batch:
       d.expected = next->state_after;
+      if (next->encoded)  // from a remote worker: decoded here, off the actors' threads
+        next->output = d.source->decode_output(*static_cast<std::vector<char>*>(next->output.get()));
       return std::make_pair(std::move(next->output), std::move(next->state_after));
     case delivery::kind::end:
       d.queue->set_status(run_status::done);

@@ -8,7 +8,11 @@
 #include <thread>
 #include <unordered_map>
 
+#include <csignal>
+
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "lockstep/runtime/errors.hpp"
 #include "lockstep/runtime/json_fields.hpp"
@@ -30,6 +34,67 @@ void synthetic_params::validate() const {
     bad("latency_sigma", "must be a finite number >= 0");
   if (latency_sigma > 0 && latency_ms == 0)
     bad("latency_sigma", "needs a latency_ms > 0 (the median)");
+  if (crash_index.has_value() == crash_file.empty())
+    bad("crash_index", "and crash_file go together");
+}
+
+namespace {
+
+boost::json::value optional_json(const std::optional<std::uint64_t>& x) {
+  return x ? boost::json::value(*x) : boost::json::value(nullptr);
+}
+
+std::optional<std::uint64_t> optional_uint64(const boost::json::value& v, std::string_view what) {
+  if (v.is_null())
+    return std::nullopt;
+  return jf::uint64(v, what, errc::invalid_config);
+}
+
+}  // namespace
+
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthetic_params& p) {
+  v = boost::json::object{
+    {"item_bytes", p.item_bytes},
+    {"latency_ms", p.latency_ms},
+    {"latency_sigma", p.latency_sigma},
+    {"poison_index", optional_json(p.poison_index)},
+    {"fail_first_attempts", p.fail_first_attempts},
+    {"length", optional_json(p.length)},
+    {"crash_index", optional_json(p.crash_index)},
+    {"crash_file", p.crash_file},
+  };
+}
+
+synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
+                            const boost::json::value& v) {
+  constexpr auto code = errc::invalid_config;
+  auto& obj = jf::object(v, "synthetic parameters", code);
+  jf::only_keys(obj, {"item_bytes", "latency_ms", "latency_sigma", "poison_index",
+                      "fail_first_attempts", "length", "crash_index", "crash_file"},
+                "synthetic parameters", code);
+  synthetic_params p;
+  if (auto* x = obj.if_contains("item_bytes"))
+    p.item_bytes = jf::uint64(*x, "item_bytes", code);
+  if (auto* x = obj.if_contains("latency_ms"))
+    p.latency_ms = jf::number(*x, "latency_ms", code);
+  if (auto* x = obj.if_contains("latency_sigma"))
+    p.latency_sigma = jf::number(*x, "latency_sigma", code);
+  if (auto* x = obj.if_contains("poison_index"))
+    p.poison_index = optional_uint64(*x, "poison_index");
+  if (auto* x = obj.if_contains("fail_first_attempts")) {
+    auto k = jf::uint64(*x, "fail_first_attempts", code);
+    if (k > UINT32_MAX)
+      throw error(code, "fail_first_attempts is out of range");
+    p.fail_first_attempts = static_cast<std::uint32_t>(k);
+  }
+  if (auto* x = obj.if_contains("length"))
+    p.length = optional_uint64(*x, "length");
+  if (auto* x = obj.if_contains("crash_index"))
+    p.crash_index = optional_uint64(*x, "crash_index");
+  if (auto* x = obj.if_contains("crash_file"))
+    p.crash_file = jf::string(*x, "crash_file", code);
+  p.validate();
+  return p;
 }
 
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthetic_state& s) {
@@ -115,6 +180,13 @@ synthetic_output synthetic::materialize(const synthetic_batch& b) const {
     throw std::runtime_error("synthetic: injected failure of batch " + std::to_string(b.index)
                              + " (it fails its first "
                              + std::to_string(params_.fail_first_attempts) + " attempts)");
+  if (params_.crash_index == b.index) {
+    auto fd = ::open(params_.crash_file.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      std::raise(SIGSEGV);
+    }
+  }
   if (auto wait = latency_of(b); wait.count() > 0)
     precise_sleep_until(std::chrono::steady_clock::now() + wait);
   synthetic_output out{b.index, std::vector<std::uint8_t>(params_.item_bytes)};

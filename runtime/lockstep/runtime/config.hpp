@@ -1,9 +1,13 @@
 // How a batcher runs: workers, buffer, retries.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
+#include <string>
+#include <vector>
 
+#include "lockstep/actors/node_address.hpp"
 #include "lockstep/actors/retry_schedule.hpp"
 
 namespace lockstep {
@@ -11,10 +15,46 @@ namespace lockstep {
 /// The number of hardware threads, at least 1: the default worker count.
 std::size_t default_workers();
 
+/// Remote worker nodes (`lockstep node`, or a binary calling serve_node).
+struct remote_config {
+  /// Nodes to use, as "host:port" ("[v6addr]:port" for IPv6).
+  std::vector<std::string> nodes;
+  /// Presented to every node; nodes listening beyond loopback require one.
+  std::string token;
+  /// Start this many `lockstep node` processes on loopback and use them.
+  std::size_t spawn = 0;
+  /// The program spawned nodes run (default: `lockstep` on the PATH). It is
+  /// called as `PROGRAM node --listen 127.0.0.1:0 --log-level warn
+  /// [--workers W]` and must print its "listening on" line like `lockstep node`.
+  std::string node_program = "lockstep";
+  /// Workers per spawned node (0: the node's default).
+  std::size_t node_workers = 0;
+  /// Shell commands that each start a node elsewhere (e.g. over ssh) and
+  /// print its "listening on HOST:PORT" line.
+  std::vector<std::string> launch;
+
+  /// With no worker at all for this long, the run fails.
+  std::chrono::milliseconds no_worker_timeout{30000};
+  /// CAF heartbeats, and how long a silent peer is tolerated: a frozen or cut
+  /// off node is declared lost within connection_timeout.
+  std::chrono::milliseconds heartbeat_interval{1000};
+  std::chrono::milliseconds connection_timeout{5000};
+  /// Limit for connecting to a node and for its handshake.
+  std::chrono::milliseconds connect_timeout{5000};
+  /// How often an unreachable or lost node is tried again.
+  std::chrono::milliseconds reconnect_interval{1000};
+  /// Jobs a remote worker may hold, to hide the network's round trip.
+  std::size_t prefetch = 2;
+
+  bool used() const { return !nodes.empty() || spawn > 0 || !launch.empty(); }
+};
+
 struct config {
-  /// Local worker threads; 0 makes the manager side materialize by itself.
+  /// Local worker threads; 0 with no remote nodes makes the manager side
+  /// materialize by itself.
   std::size_t workers = default_workers();
-  /// Materialized batches held ahead of the client; default 2 × workers + 1.
+  /// Materialized batches held ahead of the client; default 2 × W + 1,
+  /// where W counts every worker in the pool, local and remote, as it is now.
   std::optional<std::size_t> buffer;
   retry_policy retry;
   /// Jobs a worker may hold at once (1: a worker takes a job only when free).
@@ -24,11 +64,16 @@ struct config {
   std::size_t scheduler_threads = 2;
   /// Start at construction; requires an initial state.
   bool start = false;
+  remote_config remote;
 
-  std::size_t effective_buffer() const { return buffer.value_or(2 * workers + 1); }
 
   /// Throws lockstep::error(errc::invalid_config) naming the first bad field.
   void validate() const;
 };
+
+/// "host:port" or "[v6]:port" → node_address; throws lockstep::error
+/// (invalid_config) naming the address and the problem. Port 0 ("any free
+/// port") only where a node listens.
+node_address parse_node_address(const std::string& text, bool allow_any_port = false);
 
 }  // namespace lockstep

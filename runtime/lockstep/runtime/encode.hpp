@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 #include <caf/detail/type_traits.hpp>
 
@@ -25,6 +26,21 @@ std::vector<char> encode(const T& value) {
   if (auto err = sink(const_cast<T&>(value)))
     throw error(errc::io_error, "cannot serialize a value: " + caf::to_string(err));
   return buf;
+}
+
+/// The inverse of encode; throws lockstep::error(io_error) for bytes that do
+/// not hold a T, or hold more than one.
+template <class T>
+  requires encodable<T> && std::default_initializable<T>
+T decode(const std::vector<char>& bytes) {
+  T value;
+  caf::binary_deserializer source{nullptr, bytes};
+  if (auto err = source(value))
+    throw error(errc::io_error, "cannot deserialize a value: " + caf::to_string(err));
+  if (source.remaining() != 0)
+    throw error(errc::io_error, "cannot deserialize a value: "
+                                  + std::to_string(source.remaining()) + " bytes left over");
+  return value;
 }
 
 }  // namespace lockstep

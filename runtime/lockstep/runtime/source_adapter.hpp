@@ -60,17 +60,49 @@ class source_adapter final : public erased_source {
   }
 
   std::vector<char> encode_output(const box& output) const override {
-    if constexpr (encodable<output_type>) {
-      return encode(*static_cast<const output_type*>(output.get()));
-    } else {
-      throw error(errc::invalid_config,
-                  std::string{"source "} + std::string{S::name}
-                    + " has no inspect() for its output_type; digests and remote "
-                      "workers need one");
-    }
+    return encode_boxed<output_type>(output, "output_type");
+  }
+  box decode_output(const std::vector<char>& bytes) const override {
+    return decode_boxed<output_type>(bytes, "output_type");
+  }
+  std::vector<char> encode_batch(const box& batch) const override {
+    return encode_boxed<batch_type>(batch, "batch_type");
+  }
+  box decode_batch(const std::vector<char>& bytes) const override {
+    return decode_boxed<batch_type>(bytes, "batch_type");
+  }
+
+  std::optional<std::string> params_json() const override {
+    // Parentheses: braces would make a JSON array of the value.
+    if constexpr (requires { boost::json::value(src_.params()); })
+      return boost::json::serialize(boost::json::value(src_.params()));
+    else
+      return std::nullopt;
   }
 
  private:
+  [[noreturn]] static void not_encodable(const char* what) {
+    throw error(errc::invalid_config, std::string{"source "} + std::string{S::name}
+                                        + " has no CAF inspect() for its " + what
+                                        + "; digests and remote workers need one");
+  }
+
+  template <class T>
+  static std::vector<char> encode_boxed(const box& b, const char* what) {
+    if constexpr (encodable<T>)
+      return encode(*static_cast<const T*>(b.get()));
+    else
+      not_encodable(what);
+  }
+
+  template <class T>
+  static box decode_boxed(const std::vector<char>& bytes, const char* what) {
+    if constexpr (encodable<T> && std::default_initializable<T>)
+      return std::make_shared<T>(decode<T>(bytes));
+    else
+      not_encodable(what);
+  }
+
   S src_;
 };
 

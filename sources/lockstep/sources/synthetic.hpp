@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -25,10 +26,23 @@ struct synthetic_params {
   std::optional<std::uint64_t> poison_index;  ///< this batch fails every attempt
   std::uint32_t fail_first_attempts = 0;      ///< every batch fails this many attempts first
   std::optional<std::uint64_t> length;        ///< batches before the end; none: infinite
+  /// The first process to materialize batch crash_index creates crash_file
+  /// and kills itself with SIGSEGV (to test surviving a crashing node); the
+  /// file's existence spares every later attempt.
+  std::optional<std::uint64_t> crash_index;
+  std::string crash_file;
 
   /// Throws lockstep::error(invalid_config) naming the bad field.
   void validate() const;
 };
+
+/// JSON: {"item_bytes": N, "latency_ms": X, "latency_sigma": S,
+///        "poison_index": I | null, "fail_first_attempts": K, "length": N | null,
+///        "crash_index": I | null, "crash_file": "path"}.
+/// Reading accepts a subset (the rest keep their defaults) and names an
+/// unknown or malformed field.
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthetic_params& p);
+synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>, const boost::json::value& v);
 
 /// Where the synthetic source stands: its generator and the next batch index.
 struct synthetic_state {
@@ -84,7 +98,12 @@ class synthetic {
   std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
   output_type materialize(const batch_type& b) const;
 
-  const synthetic_params& params() const noexcept { return params_; }
+  /// What a node needs to build the same source (see source_registry).
+  boost::json::value params() const { return boost::json::value_from(params_); }
+  static synthetic from_params(const boost::json::value& v) {
+    return synthetic{boost::json::value_to<synthetic_params>(v)};
+  }
+  const synthetic_params& settings() const noexcept { return params_; }
 
   /// The wait materialize performs for `b`.
   std::chrono::nanoseconds latency_of(const batch_type& b) const;

@@ -1,0 +1,118 @@
+#include "lockstep/runtime/node_server.hpp"
+
+#include <csignal>
+#include <cstdio>
+
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
+
+#include "lockstep/actors/node.hpp"
+#include "lockstep/runtime/errors.hpp"
+#include "lockstep/runtime/log.hpp"
+#include "system_config.hpp"
+
+namespace lockstep {
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+namespace {
+
+caf::actor_system_config node_system_config(const node_options& o) {
+  caf::actor_system_config cfg;
+  detail::network_settings net{o.heartbeat_interval, o.connection_timeout};
+  // Workers block in materialize on scheduler threads (see node.hpp): one
+  // thread each, and the rest for the node actor and CAF's own.
+  detail::configure(cfg, o.workers + o.scheduler_threads, &net);
+  return cfg;
+}
+
+const node_options& checked(const node_options& o) {
+  if (o.workers == 0)
+    throw error(errc::invalid_config, "a node needs at least 1 worker");
+  if (!is_loopback(o.host) && o.token.empty())
+    throw error(errc::invalid_config,
+                "listening on " + o.host + " (beyond loopback) requires a token (--token-file)");
+  if (o.connection_timeout <= o.heartbeat_interval)
+    throw error(errc::invalid_config, "the connection timeout must exceed the heartbeat interval");
+  return o;
+}
+
+}  // namespace
+
+struct node_server::impl {
+  impl(const node_options& o, source_registry reg)
+      : options(checked(o)), registry(std::move(reg)), sys_cfg(node_system_config(o)),
+        system(sys_cfg) {
+    node_config nc;
+    nc.token = o.token;
+    nc.workers = o.workers;
+    nc.build = [this](const std::string& source, const std::string& params, errc& code,
+                      std::string& why) -> std::shared_ptr<const erased_source> {
+      try {
+        return registry.make(source, params);
+      } catch (const error& e) {
+        code = e.code();
+        why = e.what();
+      } catch (const std::exception& e) {
+        code = errc::invalid_config;
+        why = e.what();
+      }
+      return nullptr;
+    };
+    nc.log = actor_events();
+    node_actor = system.spawn(node, nc);
+    auto bound = system.middleman().publish(node_actor, o.port, o.host.c_str(), true);
+    if (!bound) {
+      caf::anon_send_exit(node_actor, caf::exit_reason::user_shutdown);
+      throw error(errc::io_error, "cannot listen on " + node_address{o.host, o.port}.name()
+                                    + ": " + system.render(bound.error()));
+    }
+    port = *bound;
+  }
+
+  ~impl() { caf::anon_send_exit(node_actor, caf::exit_reason::user_shutdown); }
+
+  node_options options;
+  source_registry registry;
+  caf::actor_system_config sys_cfg;
+  caf::actor_system system;
+  caf::actor node_actor;
+  std::uint16_t port = 0;
+};
+
+node_server::node_server(const node_options& options, source_registry registry)
+    : impl_(std::make_unique<impl>(options, std::move(registry))) {
+}
+
+node_server::~node_server() = default;
+
+std::uint16_t node_server::port() const noexcept {
+  return impl_->port;
+}
+
+std::string node_server::address() const {
+  return node_address{impl_->options.host, impl_->port}.name();
+}
+
+int serve_node(const node_options& options, source_registry registry) {
+  // Block the signals in every thread (CAF's inherit the mask) and take them
+  // here, synchronously.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  node_server server{options, std::move(registry)};
+  std::printf("listening on %s\n", server.address().c_str());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  logger()->info("node {} stops on signal {}", server.address(), sig);
+  return 0;
+}
+
+}  // namespace lockstep

@@ -1,0 +1,26 @@
+#include "system_config.hpp"
+
+#include <string>
+#include <vector>
+
+#include <caf/io/middleman.hpp>
+#include <caf/timespan.hpp>
+
+#include "lockstep/messages/messages.hpp"
+
+namespace lockstep::detail {
+
+void configure(caf::actor_system_config& cfg, std::size_t scheduler_threads,
+               const network_settings* network) {
+  cfg.set("scheduler.max-threads", static_cast<int>(scheduler_threads));
+  msg::register_messages(cfg);
+  if (network == nullptr)
+    return;
+  cfg.load<caf::io::middleman>();
+  cfg.set("middleman.heartbeat-interval", caf::timespan{network->heartbeat_interval});
+  cfg.set("middleman.connection-timeout", caf::timespan{network->connection_timeout});
+  // CAF refuses peers of another application at its own handshake.
+  cfg.set("middleman.app-identifiers", std::vector<std::string>{"lockstep"});
+}
+
+}  // namespace lockstep::detail
