@@ -1,8 +1,9 @@
-// The lockstep command: `lockstep run ...` (see `lockstep --help`).
+// The lockstep command: `lockstep run ...`, `lockstep node ...` (see --help).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
 
+#include "node_command.hpp"
 #include "run_command.hpp"
 
 int main(int argc, char** argv) {
@@ -11,6 +12,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   run_options run_opts;
   auto* run_cmd = add_run_command(app, run_opts);
+  node_command_options node_opts;
+  auto* node_cmd = add_node_command(app, node_opts);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -23,5 +26,7 @@ int main(int argc, char** argv) {
   }
   if (run_cmd->parsed())
     return run(run_opts);
+  if (node_cmd->parsed())
+    return run_node(node_opts);
   return exit_usage;
 }

@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <csignal>
+#include <functional>
+#include <optional>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,17 +18,47 @@
 #include "lockstep/runtime/encode.hpp"
 #include "lockstep/runtime/errors.hpp"
 #include "lockstep/runtime/log.hpp"
+#include "lockstep/runtime/node_process.hpp"
+#include "node_command.hpp"
 #include "progress.hpp"
 
 namespace lockstep::cli {
 
 namespace {
 
-std::atomic<bool> interrupted{false};
+/// Turns SIGINT and SIGTERM into a call of `on_signal` on a thread of its
+/// own, so a take() that waits is interrupted at once. Construct it before
+/// any other thread starts: the signals are blocked in every thread.
+class signal_watcher {
+ public:
+  explicit signal_watcher(std::function<void()> on_signal) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, SIGUSR1);  // our own "stop watching"
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    thread_ = std::thread{[this, f = std::move(on_signal)] {
+      int sig = 0;
+      sigwait(&signals_, &sig);
+      if (sig != SIGUSR1) {
+        fired_ = true;
+        f();
+      }
+    }};
+  }
+  ~signal_watcher() {
+    if (!fired_)
+      pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+    pthread_sigmask(SIG_UNBLOCK, &signals_, nullptr);
+  }
+  bool fired() const { return fired_; }
 
-extern "C" void on_signal(int) {
-  interrupted = true;
-}
+ private:
+  sigset_t signals_;
+  std::atomic<bool> fired_{false};
+  std::thread thread_;
+};
 
 /// The digests file: JSON Lines written to FILE.tmp and renamed to FILE when
 /// the run ends (also after a failure), so FILE is never half-written.
@@ -47,10 +80,12 @@ class digest_log {
     boost::json::object line{{"index", index}, {"digest", digest_hex(bytes)},
                              {"state", to_json(after)}};
     out_ << boost::json::serialize(line) << '\n';
+    ++lines_;
   }
 
-  void commit() {
-    if (!enabled())
+  /// Publishes the file; a run that failed before its first batch leaves none.
+  void commit(bool failed) {
+    if (!enabled() || (failed && lines_ == 0))
       return;
     out_.close();
     std::error_code ec;
@@ -71,6 +106,7 @@ class digest_log {
   std::filesystem::path path_;
   std::filesystem::path tmp_;
   std::ofstream out_;
+  std::uint64_t lines_ = 0;
 };
 
 /// Streams batches of `src` from `state` through a batcher, writing digests
@@ -79,18 +115,19 @@ template <source S, class SizeOf>
 int stream(S src, typename S::state_type state, std::uint64_t index, const config& cfg,
            const run_options& o, SizeOf size_of) {
   digest_log digests{o.digests};
-  batcher<S> b{std::move(src), cfg};
+  std::optional<batcher<S>> b;
+  signal_watcher interrupt{[&b] {
+    if (b)
+      b->stop();
+  }};
+  b.emplace(std::move(src), cfg);
   progress bar{o.batches, !o.no_progress && isatty(fileno(stderr))};
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   int status = exit_ok;
   try {
     while (!o.batches || bar.batches() < *o.batches) {
-      if (interrupted) {
-        status = exit_interrupted;
+      if (interrupt.fired())
         break;
-      }
-      auto next = b.take(state);
+      auto next = b->take(state);
       if (!next)
         break;
       auto& [output, after] = *next;
@@ -106,19 +143,24 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
     status = exit_failed;
   } catch (const error& e) {
     bar.finish();
-    std::fprintf(stderr, "lockstep run: %s\n", e.what());
-    status = exit_failed;
+    if (!interrupt.fired()) {
+      std::fprintf(stderr, "lockstep run: %s\n", e.what());
+      status = exit_failed;
+    }
   }
-  b.stop();
+  if (interrupt.fired())
+    status = exit_interrupted;
+  b->stop();
   bar.finish();
-  digests.commit();
-  auto stats = b.stats();
+  digests.commit(status == exit_failed);
+  auto stats = b->stats();
+  auto pool = b->pool_size();
   std::printf("%s\n", fmt::format("lockstep run: {} batches in {:.2f} s: {:.0f} batches/s, {}; "
                                   "{} workers, buffer {}, {} retries{}",
                                   bar.batches(), bar.seconds(),
                                   bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
-                                  mb_per_s(bar.bytes(), bar.seconds()), cfg.workers,
-                                  cfg.effective_buffer(), stats.retries,
+                                  mb_per_s(bar.bytes(), bar.seconds()), pool,
+                                  cfg.buffer.value_or(2 * pool + 1), stats.retries,
                                   status == exit_interrupted ? " (interrupted)" : "")
                         .c_str());
   return status;
@@ -133,6 +175,16 @@ config make_config(const run_options& o) {
     throw error(errc::invalid_config, "--retry-delay-ms must be >= 0");
   cfg.retry.first_delay = std::chrono::nanoseconds{static_cast<std::int64_t>(o.retry_delay_ms * 1e6)};
   cfg.retry.max_delay = std::max(cfg.retry.max_delay, cfg.retry.first_delay);
+  auto& r = cfg.remote;
+  r.nodes = o.nodes;
+  if (!o.token_file.empty())
+    r.token = read_token_file(o.token_file);
+  r.spawn = o.spawn_nodes;
+  r.node_program = current_program();
+  r.launch = o.node_launch;
+  r.no_worker_timeout = seconds_to_ms(o.no_worker_timeout_s, "--no-worker-timeout");
+  r.heartbeat_interval = seconds_to_ms(o.heartbeat_s, "--heartbeat");
+  r.connection_timeout = seconds_to_ms(o.connection_timeout_s, "--connection-timeout");
   cfg.validate();
   return cfg;
 }
@@ -169,6 +221,23 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
     ->capture_default_str();
   cmd->add_option("--digests", o.digests, "Write one JSON line per batch: index, digest, state");
   cmd->add_flag("--no-progress", o.no_progress, "Draw no progress bar");
+  cmd->add_option("--nodes", o.nodes, "Remote nodes to use, HOST:PORT[,HOST:PORT...]")
+    ->delimiter(',');
+  cmd->add_option("--token-file", o.token_file, "File holding the token the nodes require");
+  cmd->add_option("--spawn-nodes", o.spawn_nodes,
+                  "Start N local node processes and use them (ended with the run)")
+    ->check(non_negative);
+  cmd->add_option("--node-launch", o.node_launch,
+                  "A shell command that starts a node and prints its 'listening on' line "
+                  "(repeatable)");
+  cmd->add_option("--no-worker-timeout", o.no_worker_timeout_s,
+                  "Seconds to wait for a worker before failing")
+    ->capture_default_str();
+  cmd->add_option("--heartbeat", o.heartbeat_s, "Seconds between heartbeats to nodes")
+    ->capture_default_str();
+  cmd->add_option("--connection-timeout", o.connection_timeout_s,
+                  "Seconds of silence after which a node is lost")
+    ->capture_default_str();
   cmd->add_flag("--verbose", o.verbose, "Log run starts and stops");
   auto& s = o.synthetic;
   cmd->add_option("--item-bytes", s.item_bytes, "synthetic: bytes per batch")
@@ -184,6 +253,12 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
     ->check(non_negative);
   cmd->add_option("--length", s.length, "synthetic: end after N batches (default: infinite)")
     ->check(non_negative);
+  cmd->add_option("--crash-index", s.crash_index,
+                  "synthetic, fault injection: the first process to materialize this batch "
+                  "crashes (SIGSEGV)")
+    ->check(non_negative);
+  cmd->add_option("--crash-file", s.crash_file,
+                  "synthetic, fault injection: the marker file --crash-index creates");
   return cmd;
 }
 

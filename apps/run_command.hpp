@@ -4,21 +4,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/App.hpp>
+
+#include "exit_status.hpp"
 
 #include "lockstep/runtime/config.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep::cli {
-
-/// Exit statuses of the lockstep command.
-enum exit_status : int {
-  exit_ok = 0,
-  exit_failed = 1,       ///< a failure while running (a batch failed every attempt)
-  exit_usage = 2,        ///< bad usage or bad input; nothing was written
-  exit_interrupted = 130,
-};
 
 struct run_options {
   std::string source = "synthetic";
@@ -31,6 +26,13 @@ struct run_options {
   double retry_delay_ms = 50;
   std::string digests;
   bool no_progress = false;
+  std::vector<std::string> nodes;
+  std::string token_file;
+  std::size_t spawn_nodes = 0;
+  std::vector<std::string> node_launch;
+  double no_worker_timeout_s = 30;
+  double heartbeat_s = 1;
+  double connection_timeout_s = 5;
   bool verbose = false;
   synthetic_params synthetic;
 };

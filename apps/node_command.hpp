@@ -1,0 +1,30 @@
+// `lockstep node`: serve workers to remote runs.
+#pragma once
+
+#include <string>
+
+#include <CLI/App.hpp>
+
+#include "lockstep/runtime/node_server.hpp"
+
+namespace lockstep::cli {
+
+struct node_command_options {
+  std::string listen = "127.0.0.1:0";
+  std::string token_file;
+  double heartbeat_s = 1;
+  double connection_timeout_s = 5;
+  std::string log_level = "info";
+  node_options node;
+};
+
+CLI::App* add_node_command(CLI::App& app, node_command_options& opts);
+
+/// Serves until SIGINT/SIGTERM; returns an exit status.
+int run_node(node_command_options& opts);
+
+/// The first line of `path`, trimmed; throws lockstep::error naming the file
+/// when it cannot be read or holds no token.
+std::string read_token_file(const std::string& path);
+
+}  // namespace lockstep::cli
