@@ -66,9 +66,9 @@ TEST(dispatcher, a_single_worker_takes_its_own_retry) {
 }
 
 TEST(dispatcher, a_removed_worker_returns_its_live_jobs) {
-  dispatcher d{2};
+  dispatcher d;
   d.new_run(1);
-  d.add_worker(1);
+  d.add_worker(1, 2);
   d.enqueue(job(0));
   d.enqueue(job(1));
   d.assign();
@@ -78,6 +78,21 @@ TEST(dispatcher, a_removed_worker_returns_its_live_jobs) {
   EXPECT_EQ(orphans[0].seq, 0u);
   EXPECT_EQ(orphans[1].seq, 1u);
   EXPECT_EQ(d.workers(), 0u);
+}
+
+TEST(dispatcher, a_worker_with_more_slots_takes_more_jobs) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 1);
+  d.add_worker(2, 3);
+  for (std::uint64_t s = 0; s < 6; ++s)
+    d.enqueue(job(s));
+  std::map<worker_id, int> held;
+  while (auto a = d.assign())
+    ++held[a->first];
+  EXPECT_EQ(held[1], 1);
+  EXPECT_EQ(held[2], 3);
+  EXPECT_EQ(d.waiting(), 2u);
 }
 
 TEST(dispatcher, old_runs_keep_workers_busy_but_are_never_returned) {

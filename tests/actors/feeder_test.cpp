@@ -46,7 +46,7 @@ struct feeder_test : ::testing::Test {
   std::uint64_t epoch = 0;
 
   void spawn(std::size_t n_workers, std::size_t buffer, retry_policy retry = {}) {
-    feeder_config fc{test::make_adapter({}, probe), queue, col, retry, n_workers == 0, 1};
+    feeder_config fc{test::make_adapter({}, probe), queue, col, retry, n_workers == 0};
     feed = env.sys.spawn(feeder, fc);
     queue->set_pool(n_workers, buffer);
     for (std::size_t i = 0; i < n_workers; ++i) {

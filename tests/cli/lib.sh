@@ -14,3 +14,38 @@ expect_status() {
   "$@" >out.txt 2>err.txt || got=$?
   [ "$got" -eq "$want" ] || { cat err.txt >&2; fail "'$*' exited $got, expected $want"; }
 }
+
+# start_node NAME [ARGS...]: starts `lockstep node` in the background, waits
+# for its "listening on" line and prints the address. PIDs go to NAME.pid.
+start_node() {
+  local name=$1; shift
+  "$LOCKSTEP" node --listen 127.0.0.1:0 --workers 2 "$@" > "$name.out" 2> "$name.err" &
+  echo $! > "$name.pid"
+  wait_for "grep -q '^listening on ' $name.out" || fail "node $name did not start: $(cat "$name.err")"
+  sed 's/^listening on //' "$name.out"
+}
+
+# wait_for CMD: polls CMD for up to 60 s.
+wait_for() {
+  local i
+  for i in $(seq 600); do
+    eval "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# lines FILE: how many lines FILE (or its .tmp while being written) holds.
+lines() {
+  cat "$1" "$1.tmp" 2>/dev/null | wc -l
+}
+
+# Ends every node this test started.
+stop_nodes() {
+  local p
+  for p in *.pid; do
+    [ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+}
+trap 'stop_nodes; rm -rf "$WORK"' EXIT

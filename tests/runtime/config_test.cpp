@@ -17,14 +17,31 @@ std::string problem(const config& c) {
   }
 }
 
-TEST(config, defaults_are_valid_and_buffer_is_two_workers_plus_one) {
+TEST(config, defaults_are_valid) {
   config c;
   EXPECT_EQ(problem(c), "");
   EXPECT_GE(c.workers, 1u);
-  c.workers = 4;
-  EXPECT_EQ(c.effective_buffer(), 9u);
-  c.buffer = 2;
-  EXPECT_EQ(c.effective_buffer(), 2u);
+  EXPECT_FALSE(c.buffer);  // 2 × pool + 1, following the pool
+}
+
+TEST(config, node_addresses_are_checked) {
+  EXPECT_EQ(parse_node_address("127.0.0.1:4000").port, 4000);
+  EXPECT_EQ(parse_node_address("[::1]:4000").host, "::1");
+  EXPECT_EQ(parse_node_address("host:0", true).port, 0);
+  for (auto bad : {"nohost", ":4000", "host:", "host:0", "host:70000", "host:12x", "[::1:4000"}) {
+    try {
+      parse_node_address(bad);
+      ADD_FAILURE() << bad;
+    } catch (const error& e) {
+      EXPECT_NE(std::string{e.what()}.find(bad), std::string::npos) << e.what();
+    }
+  }
+  config c;
+  c.remote.nodes = {"a:1", "b"};
+  EXPECT_NE(problem(c).find("\"b\""), std::string::npos);
+  c = {};
+  c.remote.connection_timeout = c.remote.heartbeat_interval;
+  EXPECT_NE(problem(c).find("remote.connection_timeout"), std::string::npos);
 }
 
 TEST(config, each_bad_field_is_named) {

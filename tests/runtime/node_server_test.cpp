@@ -1,0 +1,288 @@
+// Remote workers in one process: node servers and batchers talk over
+// loopback through CAF's middleman, as separate machines would.
+#include "lockstep/runtime/node_server.hpp"
+
+#include <future>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <gtest/gtest.h>
+
+#include "lockstep/messages/messages.hpp"
+#include "lockstep/runtime/batcher.hpp"
+#include "lockstep/runtime/plain_loop.hpp"
+#include "lockstep/sources/builtin.hpp"
+#include "lockstep/sources/synthetic.hpp"
+#include "log_capture.hpp"
+#include "wait.hpp"
+
+namespace lockstep {
+namespace {
+
+using namespace std::chrono_literals;
+
+node_options fast_node(std::string token = {}) {
+  node_options o;
+  o.workers = 2;
+  o.token = std::move(token);
+  o.heartbeat_interval = 100ms;
+  o.connection_timeout = 1000ms;
+  return o;
+}
+
+config remote(std::vector<std::string> nodes, std::size_t local_workers = 0) {
+  config c;
+  c.workers = local_workers;
+  c.retry.first_delay = 1ms;
+  c.remote.nodes = std::move(nodes);
+  c.remote.heartbeat_interval = 100ms;
+  c.remote.connection_timeout = 1000ms;
+  c.remote.reconnect_interval = 100ms;
+  c.remote.no_worker_timeout = 10s;
+  return c;
+}
+
+const auto s0 = synthetic_state::seeded(77);
+
+template <class B>
+std::vector<synthetic_output> take_n(B& b, synthetic_state s, int n) {
+  std::vector<synthetic_output> out;
+  for (int i = 0; i < n; ++i) {
+    auto next = b.take(s);
+    s = next->second;
+    out.push_back(std::move(next->first));
+  }
+  return out;
+}
+
+std::string error_of(const std::function<void()>& f, errc* code = nullptr) {
+  try {
+    f();
+  } catch (const error& e) {
+    if (code)
+      *code = e.code();
+    return e.what();
+  }
+  return "";
+}
+
+struct node_server_test : ::testing::Test {
+  test::log_capture quiet;  // nodes and managers log joins and losses
+};
+
+TEST_F(node_server_test, remote_workers_give_the_plain_loop_sequence) {
+  node_server a{fast_node(), builtin_sources()};
+  node_server b{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.item_bytes = 4096;
+  p.latency_ms = 0.2;
+  p.latency_sigma = 1;
+  plain_loop ref{synthetic{p}};
+  batcher remote_only{synthetic{p}, remote({a.address(), b.address()})};
+  EXPECT_EQ(remote_only.pool_size(), 4u);
+  EXPECT_EQ(take_n(remote_only, s0, 150), take_n(ref, s0, 150));
+  batcher mixed{synthetic{p}, remote({a.address()}, 2)};
+  EXPECT_EQ(mixed.pool_size(), 4u);
+  EXPECT_EQ(take_n(mixed, s0, 150), take_n(ref, s0, 150));
+}
+
+TEST_F(node_server_test, retries_and_poison_behave_as_locally) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.fail_first_attempts = 1;
+  p.poison_index = 30;
+  plain_loop ref{synthetic{}};
+  batcher b{synthetic{p}, remote({a.address()})};
+  auto expected = take_n(ref, s0, 30);
+  auto s = s0;
+  for (int i = 0; i < 30; ++i) {
+    auto next = b.take(s);
+    EXPECT_EQ(next->first, expected[static_cast<std::size_t>(i)]);
+    s = next->second;
+  }
+  EXPECT_THROW(b.take(s), batch_error);
+  EXPECT_GE(b.stats().retries, 30u);
+}
+
+TEST_F(node_server_test, a_node_that_goes_away_mid_run_is_survived) {
+  auto a = std::make_unique<node_server>(fast_node(), builtin_sources());
+  node_server b{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.latency_ms = 1;
+  plain_loop ref{synthetic{p}};
+  auto expected = take_n(ref, s0, 200);
+  batcher bt{synthetic{p}, remote({a->address(), b.address()})};
+  auto s = s0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (i == 50)
+      a.reset();  // the node and its connections close
+    auto next = bt.take(s);
+    ASSERT_EQ(next->first, expected[i]) << "batch " << i;
+    s = next->second;
+  }
+  EXPECT_GE(bt.stats().workers_lost, 2u);
+}
+
+TEST_F(node_server_test, a_node_started_later_joins_and_takes_jobs) {
+  // Reserve a port, then start nothing there yet.
+  std::uint16_t port = 0;
+  {
+    node_server probe{fast_node(), builtin_sources()};
+    port = probe.port();
+  }
+  synthetic_params p;
+  p.latency_ms = 1;
+  batcher bt{synthetic{p}, remote({"127.0.0.1:" + std::to_string(port)}, 1)};
+  EXPECT_EQ(bt.pool_size(), 1u);
+  auto s = s0;
+  auto next = bt.take(s);
+  s = next->second;
+  auto opts = fast_node();
+  opts.port = port;
+  node_server late{opts, builtin_sources()};
+  EXPECT_TRUE(test::wait_until([&] { return bt.pool_size() == 3u; }));
+  plain_loop ref{synthetic{p}};
+  EXPECT_EQ(take_n(bt, s, 100), take_n(ref, s, 100));
+}
+
+TEST_F(node_server_test, stopping_with_remote_jobs_in_flight_leaves_the_node_serving) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.latency_ms = 20;
+  plain_loop ref{synthetic{p}};
+  {
+    batcher bt{synthetic{p}, remote({a.address()})};
+    bt.start(s0);
+    bt.stop();
+    EXPECT_EQ(take_n(bt, s0, 5), take_n(ref, s0, 5));
+    bt.stop();
+  }
+  batcher next_run{synthetic{p}, remote({a.address()})};
+  EXPECT_EQ(take_n(next_run, s0, 5), take_n(ref, s0, 5));
+}
+
+TEST_F(node_server_test, tokens_are_checked_and_the_node_keeps_serving) {
+  node_server a{fast_node("s3cret"), builtin_sources()};
+  errc code{};
+  EXPECT_NE(error_of([&] { batcher b{synthetic{}, remote({a.address()})}; }, &code)
+              .find("requires a token"),
+            std::string::npos);
+  EXPECT_EQ(code, errc::not_authorized);
+  auto wrong = remote({a.address()});
+  wrong.remote.token = "guess";
+  EXPECT_NE(error_of([&] { batcher b{synthetic{}, wrong}; }).find("refused the token"),
+            std::string::npos);
+  auto right = remote({a.address()});
+  right.remote.token = "s3cret";
+  batcher ok{synthetic{}, right};
+  plain_loop ref{synthetic{}};
+  EXPECT_EQ(take_n(ok, s0, 10), take_n(ref, s0, 10));
+}
+
+TEST_F(node_server_test, beyond_loopback_a_node_needs_a_token) {
+  auto opts = fast_node();
+  opts.host = "0.0.0.0";
+  errc code{};
+  EXPECT_NE(error_of([&] { node_server n{opts, builtin_sources()}; }, &code).find("token"),
+            std::string::npos);
+  EXPECT_EQ(code, errc::invalid_config);
+}
+
+TEST_F(node_server_test, an_unknown_source_is_refused_by_name) {
+  node_server empty{fast_node(), source_registry{}};
+  errc code{};
+  auto why = error_of([&] { batcher b{synthetic{}, remote({empty.address()})}; }, &code);
+  EXPECT_EQ(code, errc::unknown_source);
+  EXPECT_NE(why.find("no source named \"synthetic\""), std::string::npos) << why;
+  EXPECT_NE(why.find(empty.address()), std::string::npos) << why;
+}
+
+TEST_F(node_server_test, an_unreachable_node_fails_the_run_after_the_timeout) {
+  auto cfg = remote({"127.0.0.1:1"});
+  cfg.remote.no_worker_timeout = 300ms;
+  batcher b{synthetic{}, cfg};
+  try {
+    b.take(s0);
+    FAIL() << "no worker exists";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::no_workers);
+    EXPECT_NE(std::string{e.what()}.find("127.0.0.1:1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string{e.what()}.find("unreachable"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(b.status().status, run_status::failed);
+}
+
+// A manager speaking another protocol version, and a node that does.
+TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
+  node_server a{fast_node(), builtin_sources()};
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  cfg.set("middleman.app-identifiers", std::vector<std::string>{"lockstep"});
+  msg::register_messages(cfg);
+  caf::actor_system sys{cfg};
+  auto node_actor = sys.middleman().remote_actor("127.0.0.1", a.port());
+  ASSERT_TRUE(node_actor) << sys.render(node_actor.error());
+  caf::scoped_actor self{sys};
+  msg::node_hello hello{99, "", "synthetic", "{}", caf::actor_cast<caf::actor>(self)};
+  self->request(*node_actor, 5s, hello)
+    .receive(
+      [&](const msg::node_welcome& w) {
+        EXPECT_EQ(w.code, errc::version_mismatch);
+        EXPECT_NE(w.error.find("version 99"), std::string::npos) << w.error;
+        EXPECT_NE(w.error.find("version " + std::to_string(msg::protocol_version)),
+                  std::string::npos);
+        EXPECT_TRUE(w.workers.empty());
+      },
+      [&](const caf::error& e) { FAIL() << sys.render(e); });
+
+  // A fake node that answers with version 7.
+  auto fake = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](const msg::node_hello&) {
+      return msg::node_welcome{7, errc::batch_failed, "", {}};
+    }};
+  });
+  auto port = sys.middleman().publish(fake, 0, "127.0.0.1");
+  ASSERT_TRUE(port);
+  errc code{};
+  auto why = error_of(
+    [&] { batcher b{synthetic{}, remote({"127.0.0.1:" + std::to_string(*port)})}; }, &code);
+  EXPECT_EQ(code, errc::version_mismatch);
+  EXPECT_NE(why.find("version 7"), std::string::npos) << why;
+  caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(node_server_test, garbage_and_half_open_connections_do_not_wedge_a_node) {
+  node_server a{fast_node(), builtin_sources()};
+  auto dial = [&] {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(a.port());
+    ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    return fd;
+  };
+  int silent = dial();  // connects and never says anything
+  int noisy = dial();
+  std::vector<unsigned char> junk(64 * 1024);
+  std::uint64_t x = 12345;
+  for (auto& c : junk)
+    c = static_cast<unsigned char>(splitmix64(x));
+  ASSERT_GT(::send(noisy, junk.data(), junk.size(), MSG_NOSIGNAL), 0);
+  ::close(noisy);
+  batcher b{synthetic{}, remote({a.address()})};
+  plain_loop ref{synthetic{}};
+  EXPECT_EQ(take_n(b, s0, 20), take_n(ref, s0, 20));
+  ::close(silent);
+}
+
+}  // namespace
+}  // namespace lockstep
