@@ -3,7 +3,7 @@
 # Usage: scripts/setup.sh [extra packages...]   (as root when something is missing)
 set -euo pipefail
 
-packages=(g++ make cmake python3 pkg-config
+packages=(g++ make cmake python3 pkg-config iproute2 procps
           libcaf-dev libcaf-io0.17 libboost-json1.81-dev libspdlog-dev libfmt-dev
           libgtest-dev libcli11-dev libedf-dev "$@")
 
