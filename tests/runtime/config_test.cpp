@@ -1,5 +1,7 @@
 #include "lockstep/runtime/config.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <gtest/gtest.h>
 
 #include "lockstep/runtime/errors.hpp"
@@ -66,6 +68,49 @@ TEST(config, each_bad_field_is_named) {
   c = {};
   c.retry.max_delay = std::chrono::milliseconds{1};
   EXPECT_NE(problem(c).find("retry.max_delay"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+std::string json_problem(const std::string& text) {
+  try {
+    config_from_json(boost::json::parse(text));
+    return "";
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::invalid_config);
+    return e.what();
+  }
+}
+
+TEST(config, reads_json_and_names_every_bad_field) {
+  auto c = config_from_json(boost::json::parse(
+    R"({"workers": 3, "buffer": 4, "retry": {"max_retries": 2, "first_delay_ms": 5},
+        "remote": {"nodes": ["a:1"], "heartbeat_ms": 200, "connection_timeout_ms": 900}})"));
+  EXPECT_EQ(c.workers, 3u);
+  EXPECT_EQ(c.buffer, 4u);
+  EXPECT_EQ(c.retry.max_retries, 2u);
+  EXPECT_EQ(c.retry.first_delay, std::chrono::milliseconds{5});
+  EXPECT_EQ(c.remote.nodes, std::vector<std::string>{"a:1"});
+  EXPECT_EQ(json_problem("{}"), "");
+
+  EXPECT_NE(json_problem(R"({"wrokers": 2})").find("unknown field \"wrokers\""), std::string::npos);
+  EXPECT_NE(json_problem(R"({"retry": {"tries": 2}})").find("config.retry has an unknown field \"tries\""),
+            std::string::npos);
+  EXPECT_NE(json_problem(R"({"workers": -1})").find("config.workers"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"workers": 2.5})").find("config.workers"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"workers": "four"})").find("config.workers"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"buffer": 0})").find("buffer must be at least 1"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"retry": {"factor": 0}})").find("retry.factor"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"retry": {"first_delay_ms": -5}})").find("first_delay_ms"),
+            std::string::npos);
+  EXPECT_NE(json_problem(R"({"remote": {"nodes": "a:1"}})").find("config.remote.nodes"),
+            std::string::npos);
+  EXPECT_NE(json_problem(R"({"remote": {"nodes": ["a"]}})").find("\"a\""), std::string::npos);
+  EXPECT_NE(json_problem(R"([1])").find("config must be an object"), std::string::npos);
 }
 
 }  // namespace

@@ -3,9 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/json/fwd.hpp>
 
 #include "lockstep/actors/node_address.hpp"
 #include "lockstep/actors/retry_schedule.hpp"
@@ -70,6 +73,25 @@ struct config {
   /// Throws lockstep::error(errc::invalid_config) naming the first bad field.
   void validate() const;
 };
+
+/// A config from JSON, every field optional (the defaults above):
+///
+///     {"workers": 4, "buffer": 9, "worker_prefetch": 1, "scheduler_threads": 2,
+///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
+///                "jitter": 0.1, "max_delay_ms": 10000},
+///      "remote": {"nodes": ["host:port"], "token": "...", "spawn": 0,
+///                 "node_workers": 0, "no_worker_timeout_ms": 30000,
+///                 "heartbeat_ms": 1000, "connection_timeout_ms": 5000,
+///                 "connect_timeout_ms": 5000, "reconnect_interval_ms": 1000,
+///                 "prefetch": 2}}
+///
+/// Throws lockstep::error(invalid_config) naming the field: an unknown key
+/// (with the known ones), a wrong type, a negative or zero size, or what
+/// validate() rejects.
+config config_from_json(const boost::json::value& v);
+
+/// config_from_json of a file's text; the error names the file too.
+config read_config(const std::filesystem::path& file);
 
 /// "host:port" or "[v6]:port" → node_address; throws lockstep::error
 /// (invalid_config) naming the address and the problem. Port 0 ("any free
