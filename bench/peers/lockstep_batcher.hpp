@@ -1,0 +1,12 @@
+// The system under test: lockstep::batcher over the synthetic source.
+#pragma once
+
+#include "../workload.hpp"
+
+namespace lockstep::bench {
+
+/// lockstep::batcher with W local workers and buffer 2W + 1, its states
+/// threaded through take(). Batches per second.
+double lockstep_rate(const workload& w);
+
+}  // namespace lockstep::bench

@@ -1,0 +1,13 @@
+// Peer: oneTBB parallel_pipeline, the ordered, fail-stop C++ baseline.
+#pragma once
+
+#include "../workload.hpp"
+
+namespace lockstep::bench {
+
+/// serial_in_order iterate → parallel materialize → serial_in_order client,
+/// in an arena of W threads (the caller's included) and with lockstep's
+/// window as the token limit: buffer + W. Batches per second.
+double tbb_pipeline_rate(const workload& w);
+
+}  // namespace lockstep::bench

@@ -1,0 +1,26 @@
+#include "stats.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace lockstep::bench {
+
+summary summarize(std::vector<double> samples) {
+  if (samples.empty())
+    throw std::invalid_argument("summarize: no samples");
+  std::sort(samples.begin(), samples.end());
+  auto n = samples.size();
+  auto median = n % 2 == 1 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  return {median, samples.front(), samples.back()};
+}
+
+std::vector<std::vector<double>> interleaved(const std::vector<std::function<double()>>& measure,
+                                             int reps) {
+  std::vector<std::vector<double>> samples(measure.size());
+  for (int r = 0; r < reps; ++r)
+    for (std::size_t i = 0; i < measure.size(); ++i)
+      samples[i].push_back(measure[i]());
+  return samples;
+}
+
+}  // namespace lockstep::bench
