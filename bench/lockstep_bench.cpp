@@ -73,6 +73,9 @@ int main(int argc, char** argv) {
     ->check(CLI::PositiveNumber);
   app.add_option("--rows", opt.rows, "Only these rows (comma-separated; see --list)")
     ->delimiter(',');
+  app.add_option("--systems", opt.systems,
+                 "Throughput rows measure only these systems (comma-separated; for profiling)")
+    ->delimiter(',');
   app.add_option("--json", json_path, "Also write the figures to this file");
   app.add_option("--python", opt.python, "The interpreter with torch")->capture_default_str();
   app.add_option("--pytorch-script", opt.pytorch_script, "The PyTorch peer")

@@ -29,7 +29,8 @@ row overhead_row(context& ctx) {
     cs.push_back(std::move(c));
   // Rates span four orders of magnitude: size each system's run to the same time.
   for (auto& c : cs)
-    c.work.batches = batches_for(c.rate, c.work, c.name == "pytorch_w2" ? 300 : 2000,
+    if (ctx.measured(c.name))
+      c.work.batches = batches_for(c.rate, c.work, c.name == "pytorch_w2" ? 300 : 2000,
                                  ctx.seconds_per_rep());
   measure(ctx, r, cs);
   r.add_ratio_goal("lockstep_w2", "tbb_pipeline", 0.5, true);

@@ -7,6 +7,8 @@ namespace lockstep::bench {
 
 std::vector<contender> pytorch_contender(context& ctx, row& r, std::string name,
                                          const workload& w) {
+  if (!ctx.measured(name))
+    return {};
   if (auto& why = ctx.pytorch.unavailable()) {
     r.notes.push_back(name + " not measured: " + *why);
     return {};
@@ -14,15 +16,19 @@ std::vector<contender> pytorch_contender(context& ctx, row& r, std::string name,
   return {{std::move(name), w, [&ctx](const workload& x) { return ctx.pytorch.rate(x); }}};
 }
 
-void measure(context& ctx, row& r, const std::vector<contender>& contenders) {
+void measure(context& ctx, row& r, const std::vector<contender>& all) {
+  std::vector<const contender*> contenders;
+  for (auto& c : all)
+    if (ctx.measured(c.name))
+      contenders.push_back(&c);
   std::vector<std::function<double()>> runs;
-  for (auto& c : contenders)
-    runs.push_back([&c] { return c.rate(c.work); });
+  for (auto* c : contenders)
+    runs.push_back([c] { return c->rate(c->work); });
   std::fprintf(stderr, "  %s: %zu systems x %d repetitions\n", r.name.c_str(), runs.size(),
                ctx.opt.reps);
   auto samples = interleaved(runs, ctx.opt.reps);
   for (std::size_t i = 0; i < contenders.size(); ++i)
-    r.add(contenders[i].name, summarize(samples[i]));
+    r.add(contenders[i]->name, summarize(samples[i]));
 }
 
 std::size_t batches_for(const std::function<double(const workload&)>& rate, workload w,

@@ -24,8 +24,8 @@ std::vector<contender> pytorch_contender(context& ctx, row& r, std::string name,
                                          const workload& w);
 
 /// Adds each contender's figure (median and range of interleaved repetitions)
-/// to `r`, in the given order.
-void measure(context& ctx, row& r, const std::vector<contender>& contenders);
+/// to `r`, in the given order; only those of --systems when it is given.
+void measure(context& ctx, row& r, const std::vector<contender>& all);
 
 /// A batch count that makes `rate` run about `seconds`, from one short trial
 /// of `trial` batches (which also warms caches and the allocator).
