@@ -11,8 +11,8 @@
 namespace lockstep::bench {
 
 /// push waits while the queue holds `capacity` items, pop while it is empty;
-/// after close() both return at once (false / nullopt), dropping what is left,
-/// which is how the peer shuts down mid-run.
+/// close() drops what is left, and from then on both return at once (false /
+/// nullopt), which is how the peer shuts down mid-run.
 template <class T>
 class blocking_queue {
  public:
@@ -41,12 +41,16 @@ class blocking_queue {
   }
 
   void close() {
+    std::deque<T> dropped;
     {
       std::lock_guard<std::mutex> lock{mtx_};
       closed_ = true;
+      dropped.swap(items_);
     }
     not_full_.notify_all();
     not_empty_.notify_all();
+    // Destroyed here, outside the lock: a dropped task breaks its promise, so
+    // whoever waits on its future wakes up instead of waiting forever.
   }
 
  private:
