@@ -84,14 +84,16 @@ void print_table(std::FILE* out, const report& r) {
     for (auto& g : row.goals)
       lines.push_back({"", "", "", "", g.text, g.skipped ? "" : fmt::format("{:.3g}", g.ratio),
                        g.skipped ? "skip: " + *g.skipped : g.passed() ? "pass" : "MISS"});
-    for (auto& n : row.notes)
-      lines.push_back({"", "", "", "", "note: " + n, "", ""});
   }
   print_lines(out, lines);
   std::fprintf(out, "\n");
-  for (auto& row : r.rows)
-    if (!row.setup.empty())
-      std::fprintf(out, "- %s: %s\n", row.name.c_str(), row.setup.c_str());
+  for (auto& row : r.rows) {
+    if (row.setup.empty() && row.notes.empty())
+      continue;
+    std::fprintf(out, "- %s: %s\n", row.name.c_str(), row.setup.c_str());
+    for (auto& n : row.notes)
+      std::fprintf(out, "  - %s\n", n.c_str());
+  }
 }
 
 json::object to_json(const report& r) {

@@ -40,7 +40,7 @@ struct report {
 };
 
 /// One Markdown table (row, system, median, spread, goal, ratio, result),
-/// padded for a terminal, then each row's workload in words.
+/// padded for a terminal, then each row's workload in words and its notes.
 void print_table(std::FILE* out, const report& r);
 
 /// {"machine", "quick", "reps", "rows": [{"name", "unit", "higher_is_better",

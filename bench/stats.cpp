@@ -3,7 +3,17 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <sys/resource.h>
+
 namespace lockstep::bench {
+
+process_usage process_usage::now() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return {seconds(u.ru_utime) + seconds(u.ru_stime),
+          static_cast<double>(u.ru_nvcsw + u.ru_nivcsw)};
+}
 
 summary summarize(std::vector<double> samples) {
   if (samples.empty())

@@ -74,7 +74,7 @@ std::optional<head_of_line::taken> head_of_line::take(const synthetic_state& sta
   return taken{std::move(r->output), std::move(r->after)};
 }
 
-double head_of_line_rate(const workload& w) {
+throughput head_of_line_rate(const workload& w) {
   head_of_line hol{synthetic{w.params}, synthetic_state::seeded(w.seed), w.workers, w.buffer()};
   return take_rate(hol, w);
 }

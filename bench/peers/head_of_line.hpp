@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../blocking_queue.hpp"
+#include "../stats.hpp"
 #include "../workload.hpp"
 
 namespace lockstep::bench {
@@ -64,7 +65,7 @@ class head_of_line {
   std::vector<std::jthread> threads_;  // last: joined before the queues go
 };
 
-/// Batches per second of head_of_line with W workers and buffer 2W + 1.
-double head_of_line_rate(const workload& w);
+/// head_of_line with W workers and buffer 2W + 1, measured.
+throughput head_of_line_rate(const workload& w);
 
 }  // namespace lockstep::bench

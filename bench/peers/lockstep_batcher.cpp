@@ -5,14 +5,14 @@
 
 namespace lockstep::bench {
 
-double lockstep_rate(const workload& w) {
+throughput lockstep_rate(const workload& w) {
   config cfg;
   cfg.workers = w.workers;
   cfg.buffer = w.buffer();
   batcher<synthetic> b{synthetic{w.params}, cfg};
-  auto rate = take_rate(b, w);
+  auto t = take_rate(b, w);
   b.stop();
-  return rate;
+  return t;
 }
 
 }  // namespace lockstep::bench

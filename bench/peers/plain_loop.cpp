@@ -5,7 +5,7 @@
 
 namespace lockstep::bench {
 
-double plain_loop_rate(const workload& w) {
+throughput plain_loop_rate(const workload& w) {
   lockstep::plain_loop<synthetic> loop{synthetic{w.params}};
   return take_rate(loop, w);
 }

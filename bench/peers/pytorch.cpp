@@ -86,13 +86,13 @@ std::optional<std::string> pytorch_peer::check_work() {
   return std::nullopt;
 }
 
-double pytorch_peer::rate(const workload& w) {
+throughput pytorch_peer::rate(const workload& w) {
   auto req = work_of(w);
   req["op"] = "rate";
   req["workers"] = w.workers;
   req["warmup"] = w.warmup;
   req["batches"] = w.batches;
-  return json::value_to<double>(request(req).at("rate"));
+  return {json::value_to<double>(request(req).at("rate")), std::nullopt};
 }
 
 json::object pytorch_peer::request(const json::object& req) {

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "../child_process.hpp"
+#include "../stats.hpp"
 #include "../workload.hpp"
 
 namespace lockstep::bench {
@@ -25,8 +26,8 @@ class pytorch_peer {
   /// checks its work byte for byte on the first call.
   const std::optional<std::string>& unavailable();
 
-  /// Batches per second of DataLoader(num_workers = W) over `w`.
-  double rate(const workload& w);
+  /// DataLoader(num_workers = W) over `w`; its costs are in other processes.
+  throughput rate(const workload& w);
 
  private:
   boost::json::object request(const boost::json::object& req);

@@ -7,9 +7,9 @@
 namespace lockstep::bench {
 
 /// Threads the state through `system.take` as a training loop does and
-/// returns the batches per second of the timed part of `w`.
+/// measures the timed part of `w`.
 template <class System>
-double take_rate(System& system, const workload& w) {
+throughput take_rate(System& system, const workload& w) {
   auto state = synthetic_state::seeded(w.seed);
   sink check{w.params.item_bytes};
   auto take_one = [&] {
@@ -21,10 +21,12 @@ double take_rate(System& system, const workload& w) {
   };
   for (std::size_t i = 0; i < w.warmup; ++i)
     take_one();
+  auto usage = process_usage::now();
   auto start = bench_clock::now();
   for (std::size_t i = 0; i < w.batches; ++i)
     take_one();
-  return static_cast<double>(w.batches) / seconds_since(start);
+  auto n = static_cast<double>(w.batches);
+  return {n / seconds_since(start), (process_usage::now() - usage).per(n)};
 }
 
 }  // namespace lockstep::bench

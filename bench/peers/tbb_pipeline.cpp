@@ -8,7 +8,7 @@
 
 namespace lockstep::bench {
 
-double tbb_pipeline_rate(const workload& w) {
+throughput tbb_pipeline_rate(const workload& w) {
   const synthetic src{w.params};
   // TBB sizes its pool to the cores by default; W sleeping workers need W
   // threads, as lockstep gets W worker threads.
@@ -18,6 +18,7 @@ double tbb_pipeline_rate(const workload& w) {
   std::size_t issued = 0;
   sink check{w.params.item_bytes};
   auto start = bench_clock::now();
+  auto usage = process_usage::now();
   arena.execute([&] {
     tbb::parallel_pipeline(
       w.buffer() + w.workers,
@@ -38,13 +39,16 @@ double tbb_pipeline_rate(const workload& w) {
       & tbb::make_filter<synthetic_output, void>(
         tbb::filter_mode::serial_in_order, [&](const synthetic_output& out) {
           check(out);
-          if (check.taken() == w.warmup)
+          if (check.taken() == w.warmup) {
+            usage = process_usage::now();
             start = bench_clock::now();
+          }
         }));
   });
   if (check.taken() != w.total())
     throw std::runtime_error("tbb_pipeline: the synthetic source ended early");
-  return static_cast<double>(w.batches) / seconds_since(start);
+  auto n = static_cast<double>(w.batches);
+  return {n / seconds_since(start), (process_usage::now() - usage).per(n)};
 }
 
 }  // namespace lockstep::bench
