@@ -1,0 +1,55 @@
+#include "first_batch.hpp"
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "lockstep/runtime/batcher.hpp"
+
+namespace lockstep::bench {
+
+namespace {
+
+double first_batch_ms(std::uint64_t length) {
+  synthetic_params p;
+  p.item_bytes = 64;
+  p.length = length;
+  config cfg;
+  cfg.workers = 2;
+  batcher<synthetic> b{synthetic{p}, cfg};
+  // Let the new actor system's threads come up: they are the same for both
+  // lengths, and their start-up on a busy machine is noise, not laziness.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto start = bench_clock::now();
+  auto next = b.take(synthetic_state::seeded(1));
+  auto ms = ms_since(start);
+  if (!next)
+    throw std::runtime_error("first_batch_ms: the source ended before its first batch");
+  b.stop();
+  return ms;
+}
+
+}  // namespace
+
+row first_batch_row(context& ctx) {
+  row r;
+  r.name = "first_batch_ms";
+  r.unit = "ms";
+  r.higher_is_better = false;
+  const int reps = ctx.opt.quick ? 15 : 40;
+  std::fprintf(stderr, "  %s: 2 lengths x %d fresh batchers\n", r.name.c_str(), reps);
+  auto samples = interleaved({[] { return first_batch_ms(10); },
+                              [] { return first_batch_ms(10'000'000); }},
+                             reps);
+  r.add("length_10", summarize(samples[0]));
+  r.add("length_10000000", summarize(samples[1]));
+  // Equal within noise: at most 1.5x. Iterating 10^7 batches eagerly would
+  // take seconds, a ratio in the thousands.
+  r.add_ratio_goal("length_10000000", "length_10", 1.5, false);
+  r.setup = fmt::format("W = 2, latency 0, 64 B; {} fresh batchers per length, timed from the "
+                        "first take() (which starts the run) to its batch",
+                        reps);
+  return r;
+}
+
+}  // namespace lockstep::bench

@@ -1,0 +1,15 @@
+// Row signals_mb_s: real work, EDF random windows against a memcpy-bound read.
+#pragma once
+
+#include "../context.hpp"
+#include "../row.hpp"
+
+namespace lockstep::bench {
+
+/// MB/s of lockstep (W = 2) streaming 64 x 2 ch x 30 s x 128 Hz windows from
+/// the labeled-signals source, and memcpy_bound (copying the same bytes from
+/// memory). Goal: lockstep >= 0.5 x memcpy_bound. Skipped until the signals
+/// source lands: this function is where its measurement goes.
+row signals_row(context& ctx);
+
+}  // namespace lockstep::bench
