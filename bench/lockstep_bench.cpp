@@ -61,6 +61,9 @@ void write_json(const std::string& path, const report& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The remote rows spawn this program as their nodes.
+  if (argc > 1 && std::string_view{argv[1]} == "node")
+    return serve_node_child(argc, argv);
   CLI::App app{"lockstep against its peers on identical work: one table, and JSON"};
   options opt;
   opt.pytorch_script = LOCKSTEP_BENCH_PYTORCH_SCRIPT;

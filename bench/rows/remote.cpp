@@ -1,14 +1,82 @@
 #include "remote.hpp"
 
+#include <fmt/format.h>
+
+#include "../peers/take_loop.hpp"
+#include "lockstep/runtime/batcher.hpp"
+#include "lockstep/runtime/log.hpp"
+#include "lockstep/runtime/node_process.hpp"
+#include "lockstep/runtime/node_server.hpp"
+#include "lockstep/sources/builtin.hpp"
+
 namespace lockstep::bench {
+
+namespace {
+
+constexpr std::size_t nodes = 2;
+constexpr std::size_t workers_per_node = 2;
+
+// MB/s of `w` through a batcher; `remote` spawns the nodes (this program,
+// as `lockstep_bench node ...`) and uses only their workers.
+double mb_per_s(workload w, bool remote) {
+  config cfg;
+  cfg.buffer = w.buffer();
+  if (remote) {
+    cfg.workers = 0;
+    cfg.remote.spawn = nodes;
+    cfg.remote.node_workers = workers_per_node;
+    cfg.remote.node_program = current_program();
+  } else {
+    cfg.workers = w.workers;
+  }
+  batcher<synthetic> b{synthetic{w.params}, cfg};
+  auto t = take_rate(b, w);
+  b.stop();
+  return t.batches_per_s * static_cast<double>(w.params.item_bytes) / 1e6;
+}
+
+row remote_row(context& ctx, const char* name, std::uint64_t item_bytes) {
+  row r;
+  r.name = name;
+  r.unit = "MB/s";
+  workload w;
+  w.params.item_bytes = item_bytes;
+  w.workers = nodes * workers_per_node;
+  w.warmup = 2 * (w.buffer() + w.workers);
+  auto mb = static_cast<double>(item_bytes) / 1e6;
+  w.batches = static_cast<std::size_t>((ctx.opt.quick ? 400.0 : 1500.0) / mb);
+  std::fprintf(stderr, "  %s: 2 systems x %d repetitions\n", name, ctx.opt.reps);
+  auto samples = interleaved({[&] { return mb_per_s(w, true); }, [&] { return mb_per_s(w, false); }},
+                             ctx.opt.reps);
+  r.add("lockstep_nodes", summarize(samples[0]));
+  r.add("lockstep_local", summarize(samples[1]));
+  r.add_ratio_goal("lockstep_nodes", "lockstep_local", 0.6, true);
+  r.setup = fmt::format("{} B batches, latency 0; lockstep_nodes: {} loopback node processes "
+                        "with {} workers each (--workers 0 locally); lockstep_local: {} local "
+                        "workers; buffer {}; {} warm-up then {} timed batches",
+                        item_bytes, nodes, workers_per_node, w.workers, w.buffer(), w.warmup,
+                        w.batches);
+  return r;
+}
+
+}  // namespace
 
 std::vector<row> remote_rows(context& ctx) {
   std::vector<row> rows;
-  for (const char* name : {"remote_1mb", "remote_8mb"})
-    if (ctx.selected(name))
-      rows.push_back(skipped_row(name, "MB/s", true,
-                                 "needs remote nodes (lockstep node), which have not landed"));
+  if (ctx.selected("remote_1mb"))
+    rows.push_back(remote_row(ctx, "remote_1mb", 1'000'000));
+  if (ctx.selected("remote_8mb"))
+    rows.push_back(remote_row(ctx, "remote_8mb", 8'000'000));
   return rows;
+}
+
+int serve_node_child(int argc, char** argv) {
+  node_options o;
+  for (int i = 2; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--workers")
+      o.workers = static_cast<std::size_t>(std::stoul(argv[i + 1]));
+  logger()->set_level(spdlog::level::warn);
+  return serve_node(o, builtin_sources());
 }
 
 }  // namespace lockstep::bench

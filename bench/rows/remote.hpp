@@ -8,10 +8,13 @@
 
 namespace lockstep::bench {
 
-/// MB/s of 1 MB and 8 MB batches from two loopback `lockstep node`s
+/// MB/s of 1 MB and 8 MB batches from two loopback node processes
 /// (lockstep_nodes) against the same number of local workers
-/// (lockstep_local). Goal: lockstep_nodes >= 0.6 x lockstep_local. Skipped
-/// until remote nodes land: this function is where their measurement goes.
+/// (lockstep_local). Goal: lockstep_nodes >= 0.6 x lockstep_local.
 std::vector<row> remote_rows(context& ctx);
+
+/// `lockstep_bench node --listen 127.0.0.1:0 ... [--workers W]`: the node
+/// processes the remote rows spawn, serving the built-in sources.
+int serve_node_child(int argc, char** argv);
 
 }  // namespace lockstep::bench

@@ -55,7 +55,7 @@ row restart_row(context& ctx) {
   r.setup = fmt::format("W = {}, buffer {}, fixed 2 ms latency; {} restarts to a state 3 batches "
                         "back, each while all workers are busy; ratio = lockstep / "
                         "(materialize + 5 ms)",
-                        workers, cfg.effective_buffer(), samples);
+                        workers, cfg.buffer.value_or(2 * workers + 1), samples);
   return r;
 }
 
