@@ -1,8 +1,10 @@
-// The lockstep command: `lockstep run ...` (see `lockstep --help`).
+// The lockstep command: `lockstep run ...`, `lockstep make-dataset ...`
+// (see `lockstep --help`).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
 
+#include "make_dataset_command.hpp"
 #include "run_command.hpp"
 
 int main(int argc, char** argv) {
@@ -11,6 +13,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   run_options run_opts;
   auto* run_cmd = add_run_command(app, run_opts);
+  make_dataset_cli make_opts;
+  auto* make_cmd = add_make_dataset_command(app, make_opts);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -23,5 +27,7 @@ int main(int argc, char** argv) {
   }
   if (run_cmd->parsed())
     return run(run_opts);
+  if (make_cmd->parsed())
+    return make_dataset(make_opts);
   return exit_usage;
 }

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/App.hpp>
 
 #include "lockstep/runtime/config.hpp"
+#include "lockstep/sources/signals/random_batches.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep::cli {
@@ -33,6 +35,10 @@ struct run_options {
   bool no_progress = false;
   bool verbose = false;
   synthetic_params synthetic;
+  std::string dataset;  ///< signals: a directory of EDF recordings or a manifest
+  signals::random_batches_params signals;
+  /// Options given on the command line that belong to one source only.
+  std::vector<std::string> synthetic_only, signals_only;
 };
 
 /// Adds the `run` subcommand to `app`, filling `opts`.
