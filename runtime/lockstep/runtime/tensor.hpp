@@ -4,12 +4,36 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
 
 namespace lockstep {
+
+/// std::allocator, except that resize() and the size constructor leave new
+/// elements default-initialized (for floats: unwritten) instead of zeroed, so
+/// a source fills a fresh megabyte once rather than twice.
+template <class T>
+struct default_init_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = default_init_allocator<U>;
+  };
+  using std::allocator<T>::allocator;
+
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
 
 /// `values` in row-major order under `shape` (e.g. {batch, channel, sample}).
 ///
@@ -24,7 +48,7 @@ struct tensor {
   static_assert(std::endian::native == std::endian::little);
 
   std::vector<std::uint64_t> shape;
-  std::vector<T> values;
+  std::vector<T, default_init_allocator<T>> values;
 
   /// The element count `shape` describes.
   std::uint64_t size() const noexcept {

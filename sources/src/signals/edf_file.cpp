@@ -1,6 +1,7 @@
 #include "lockstep/sources/signals/edf_file.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -16,6 +17,8 @@
 #include "lockstep/runtime/errors.hpp"
 
 namespace lockstep::signals {
+
+static_assert(std::endian::native == std::endian::little, "EDF samples are read in place");
 
 namespace {
 
@@ -138,13 +141,21 @@ void pread_fully(int fd, char* out, std::size_t n, std::uint64_t at,
   }
 }
 
-// The conversion edflib performs, rounded to float: this loop is the hot path.
-void to_physical(const char* src, std::size_t n, double gain, double offset, float* out) {
-  for (std::size_t i = 0; i < n; ++i) {
-    std::int16_t d;
-    std::memcpy(&d, src + 2 * i, 2);
-    out[i] = static_cast<float>(gain * (offset + static_cast<double>(d)));
-  }
+// The conversion edflib performs, rounded to float: the hot path. The
+// restrict pointers and blocks of eight let g++ vectorize it at -O2 too (its
+// -O2 cost model skips loops that need alias checks or a scalar epilogue),
+// which makes it several times faster.
+void to_physical(const std::int16_t* __restrict src, std::size_t n, double gain, double offset,
+                 float* __restrict out) {
+  auto convert = [gain, offset](std::int16_t d) {
+    return static_cast<float>(gain * (offset + static_cast<double>(d)));
+  };
+  const std::size_t blocks = n / 8;
+  for (std::size_t b = 0; b < blocks; ++b)
+    for (std::size_t j = 0; j < 8; ++j)
+      out[8 * b + j] = convert(src[8 * b + j]);
+  for (std::size_t i = 8 * blocks; i < n; ++i)
+    out[i] = convert(src[i]);
 }
 
 // Bytes read per pread(): several records at once, small enough that the
@@ -283,25 +294,27 @@ void edf_file::read(std::span<const std::uint16_t> signals, std::uint64_t start,
                   + std::to_string(start + n) + " are outside the recording ("
                   + std::to_string(header_.records * spr) + " samples)");
 
-  thread_local std::vector<char> buffer;
+  // EDF samples are little-endian int16, like the host; records and signals
+  // start at even offsets, so the buffer is read as int16 throughout.
+  thread_local std::vector<std::int16_t> buffer;
   const auto first = start / spr;
   const auto last = (start + n - 1) / spr;
   const auto per_chunk = std::max<std::uint64_t>(1, chunk_bytes / header_.record_bytes);
   for (auto rec = first; rec <= last; rec += per_chunk) {
     auto count = std::min(per_chunk, last - rec + 1);
     auto bytes = count * header_.record_bytes;
-    if (buffer.size() < bytes)
-      buffer.resize(bytes);
-    pread_fully(fd_, buffer.data(), bytes, header_.header_bytes + rec * header_.record_bytes,
-                path_);
+    if (buffer.size() < bytes / 2)
+      buffer.resize(bytes / 2);
+    pread_fully(fd_, reinterpret_cast<char*>(buffer.data()), bytes,
+                header_.header_bytes + rec * header_.record_bytes, path_);
     for (std::uint64_t k = 0; k < count; ++k) {
       auto rec_start = (rec + k) * spr;
       auto from = std::max(start, rec_start) - rec_start;
       auto to = std::min(start + n, rec_start + spr) - rec_start;
-      auto record = buffer.data() + k * header_.record_bytes;
+      auto record = buffer.data() + k * header_.record_bytes / 2;
       for (std::size_t c = 0; c < signals.size(); ++c) {
         auto& sig = header_.signals[signals[c]];
-        to_physical(record + sig.byte_offset + 2 * from, to - from, sig.gain, sig.offset,
+        to_physical(record + sig.byte_offset / 2 + from, to - from, sig.gain, sig.offset,
                     out + c * n + (rec_start + from - start));
       }
     }
