@@ -12,6 +12,7 @@
 #include <edflib.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lockstep/runtime/errors.hpp"
@@ -124,23 +125,6 @@ raw_layout read_layout(const std::filesystem::path& file) {
   return l;
 }
 
-void pread_fully(int fd, char* out, std::size_t n, std::uint64_t at,
-                 const std::filesystem::path& file) {
-  while (n > 0) {
-    auto got = ::pread(fd, out, n, static_cast<off_t>(at));
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0)
-      throw error(errc::invalid_dataset, file.string() + ": read failed: " + std::strerror(errno));
-    if (got == 0)
-      throw error(errc::invalid_dataset, file.string() + ": ends before its header says "
-                                                         "(truncated while open?)");
-    out += got;
-    n -= static_cast<std::size_t>(got);
-    at += static_cast<std::uint64_t>(got);
-  }
-}
-
 // The conversion edflib performs, rounded to float: the hot path. The
 // restrict pointers and blocks of eight let g++ vectorize it at -O2 too (its
 // -O2 cost model skips loops that need alias checks or a scalar epilogue),
@@ -157,10 +141,6 @@ void to_physical(const std::int16_t* __restrict src, std::size_t n, double gain,
   for (std::size_t i = 8 * blocks; i < n; ++i)
     out[i] = convert(src[i]);
 }
-
-// Bytes read per pread(): several records at once, small enough that the
-// buffer stays in cache while it is converted.
-constexpr std::uint64_t chunk_bytes = 256 * 1024;
 
 }  // namespace
 
@@ -269,11 +249,19 @@ edf_file::edf_file(const std::filesystem::path& file, bool with_annotations)
       why += " (each recording keeps one file open; raise the limit with ulimit -n)";
     bad(file, why);
   }
+  map_bytes_ = header_.header_bytes + header_.records * header_.record_bytes;
+  auto m = ::mmap(nullptr, map_bytes_, PROT_READ, MAP_SHARED, fd_, 0);
+  if (m == MAP_FAILED) {
+    auto why = std::string{"cannot be mapped into memory: "} + std::strerror(errno);
+    ::close(fd_);
+    bad(file, why);
+  }
+  map_ = static_cast<const std::int16_t*>(m);
 }
 
 edf_file::~edf_file() {
-  if (fd_ >= 0)
-    ::close(fd_);
+  ::munmap(const_cast<std::int16_t*>(map_), map_bytes_);
+  ::close(fd_);
 }
 
 void edf_file::read(std::span<const std::uint16_t> signals, std::uint64_t start,
@@ -294,29 +282,23 @@ void edf_file::read(std::span<const std::uint16_t> signals, std::uint64_t start,
                   + std::to_string(start + n) + " are outside the recording ("
                   + std::to_string(header_.records * spr) + " samples)");
 
-  // EDF samples are little-endian int16, like the host; records and signals
-  // start at even offsets, so the buffer is read as int16 throughout.
-  thread_local std::vector<std::int16_t> buffer;
-  const auto first = start / spr;
-  const auto last = (start + n - 1) / spr;
-  const auto per_chunk = std::max<std::uint64_t>(1, chunk_bytes / header_.record_bytes);
-  for (auto rec = first; rec <= last; rec += per_chunk) {
-    auto count = std::min(per_chunk, last - rec + 1);
-    auto bytes = count * header_.record_bytes;
-    if (buffer.size() < bytes / 2)
-      buffer.resize(bytes / 2);
-    pread_fully(fd_, reinterpret_cast<char*>(buffer.data()), bytes,
-                header_.header_bytes + rec * header_.record_bytes, path_);
-    for (std::uint64_t k = 0; k < count; ++k) {
-      auto rec_start = (rec + k) * spr;
-      auto from = std::max(start, rec_start) - rec_start;
-      auto to = std::min(start + n, rec_start + spr) - rec_start;
-      auto record = buffer.data() + k * header_.record_bytes / 2;
-      for (std::size_t c = 0; c < signals.size(); ++c) {
-        auto& sig = header_.signals[signals[c]];
-        to_physical(record + sig.byte_offset / 2 + from, to - from, sig.gain, sig.offset,
-                    out + c * n + (rec_start + from - start));
-      }
+  // Reading past a mapped file's end raises SIGBUS, so a recording that
+  // shrank since it was opened fails this batch instead.
+  struct stat now;
+  if (::fstat(fd_, &now) != 0 || static_cast<std::uint64_t>(now.st_size) < map_bytes_)
+    throw error(errc::invalid_dataset, path_.string() + ": is shorter than when it was opened "
+                                                         "(truncated while in use?)");
+  for (auto rec = start / spr; rec <= (start + n - 1) / spr; ++rec) {
+    auto rec_start = rec * spr;
+    auto from = std::max(start, rec_start) - rec_start;
+    auto to = std::min(start + n, rec_start + spr) - rec_start;
+    // Records and signals start at even offsets: the file is int16 samples
+    // (little-endian, like the host) between them.
+    auto record = map_ + (header_.header_bytes + rec * header_.record_bytes) / 2;
+    for (std::size_t c = 0; c < signals.size(); ++c) {
+      auto& sig = header_.signals[signals[c]];
+      to_physical(record + sig.byte_offset / 2 + from, to - from, sig.gain, sig.offset,
+                  out + c * n + (rec_start + from - start));
     }
   }
 }

@@ -70,15 +70,18 @@ edf_header read_edf_header(const std::filesystem::path& file, bool with_annotati
 /// A 16-bit EDF/EDF+ file held open for reading by many threads at once.
 ///
 /// edflib cannot serve that (one file position and sample pointer per open
-/// file, and a path may be open only once per process), so windows are read
-/// here: one pread() per run of whole data records into a per-thread buffer,
-/// then converted to float32 with each signal's gain and offset straight into
-/// the caller's memory. The result equals edflib's edfread_physical_samples
-/// rounded to float, sample for sample (tested).
+/// file, a path open only once per process, and fgetc() per byte), so windows
+/// are read here: the file is memory-mapped once, and each window is
+/// converted to float32 with its signals' gain and offset straight from the
+/// page cache into the caller's memory, with no lock, system call or
+/// allocation. The result equals edflib's edfread_physical_samples rounded to
+/// float, sample for sample (tested). The file must not shrink while open: a
+/// read first checks its size and fails if it did (replacing the file by
+/// renaming another over it is safe).
 class edf_file {
  public:
   /// Throws lockstep::error(invalid_dataset) as read_edf_header does, or when
-  /// no file descriptor is left.
+  /// the file cannot be opened or mapped (one descriptor stays open per file).
   explicit edf_file(const std::filesystem::path& file, bool with_annotations = false);
   ~edf_file();
   edf_file(const edf_file&) = delete;
@@ -90,7 +93,7 @@ class edf_file {
   /// Samples [start, start + n) of each of `signals` (all of one
   /// samples_per_record), as physical values: signal k's go to
   /// out[k * n .. k * n + n). Thread-safe. Throws lockstep::error naming the
-  /// file when the range is outside the recording or the file came up short.
+  /// file when the range is outside the recording or the file has shrunk.
   void read(std::span<const std::uint16_t> signals, std::uint64_t start, std::uint64_t n,
             float* out) const;
 
@@ -98,6 +101,8 @@ class edf_file {
   std::filesystem::path path_;
   edf_header header_;
   int fd_ = -1;
+  const std::int16_t* map_ = nullptr;
+  std::size_t map_bytes_ = 0;
 };
 
 }  // namespace lockstep::signals
