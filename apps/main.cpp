@@ -1,8 +1,10 @@
-// The lockstep command: `lockstep run ...`, `lockstep node ...` (see --help).
+// The lockstep command: `lockstep run ...`, `lockstep node ...`,
+// `lockstep make-dataset ...` (see `lockstep --help`).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
 
+#include "make_dataset_command.hpp"
 #include "node_command.hpp"
 #include "run_command.hpp"
 
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
   auto* run_cmd = add_run_command(app, run_opts);
   node_command_options node_opts;
   auto* node_cmd = add_node_command(app, node_opts);
+  make_dataset_cli make_opts;
+  auto* make_cmd = add_make_dataset_command(app, make_opts);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -28,5 +32,7 @@ int main(int argc, char** argv) {
     return run(run_opts);
   if (node_cmd->parsed())
     return run_node(node_opts);
+  if (make_cmd->parsed())
+    return make_dataset(make_opts);
   return exit_usage;
 }

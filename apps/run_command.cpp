@@ -1,5 +1,6 @@
 #include "run_command.hpp"
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <functional>
@@ -110,10 +111,11 @@ class digest_log {
 };
 
 /// Streams batches of `src` from `state` through a batcher, writing digests
-/// and drawing progress. Returns an exit status.
-template <source S, class SizeOf>
+/// and drawing progress. `report` measures each output (bytes(), add()) and
+/// adds its own words to the summary line (summary()). Returns an exit status.
+template <source S, class Report>
 int stream(S src, typename S::state_type state, std::uint64_t index, const config& cfg,
-           const run_options& o, SizeOf size_of) {
+           const run_options& o, Report& report) {
   digest_log digests{o.digests};
   std::optional<batcher<S>> b;
   signal_watcher interrupt{[&b] {
@@ -133,7 +135,8 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       auto& [output, after] = *next;
       if (digests.enabled())
         digests.write(index, encode(output), make_checkpoint<S>(after, index + 1));
-      bar.add(size_of(output));
+      report.add(output);
+      bar.add(report.bytes(output));
       state = std::move(after);
       ++index;
     }
@@ -156,14 +159,93 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   auto stats = b->stats();
   auto pool = b->pool_size();
   std::printf("%s\n", fmt::format("lockstep run: {} batches in {:.2f} s: {:.0f} batches/s, {}; "
-                                  "{} workers, buffer {}, {} retries{}",
+                                  "{} workers, buffer {}, {} retries{}{}",
                                   bar.batches(), bar.seconds(),
                                   bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
                                   mb_per_s(bar.bytes(), bar.seconds()), pool,
                                   cfg.buffer.value_or(2 * pool + 1), stats.retries,
+                                  report.summary(),
                                   status == exit_interrupted ? " (interrupted)" : "")
                         .c_str());
   return status;
+}
+
+/// Streams `src` from a fresh state seeded with --seed, or from --resume.
+template <source S, class Report>
+int run_source(S src, const config& cfg, const run_options& o, Report& report) {
+  auto state = S::state_type::seeded(o.seed.value_or(0));
+  std::uint64_t index = 0;
+  if (!o.resume.empty()) {
+    auto c = read_checkpoint(o.resume);
+    state = restore_state<S>(c, o.resume);
+    index = c.index;
+  }
+  return stream(std::move(src), state, index, cfg, o, report);
+}
+
+struct synthetic_report {
+  std::uint64_t bytes(const synthetic_output& out) const { return out.bytes.size(); }
+  void add(const synthetic_output&) {}
+  std::string summary() const { return {}; }
+};
+
+/// Counts the labels streamed: "; labels W 20.1% N1 5.3% ...".
+struct signals_report {
+  std::array<std::uint64_t, 256> counts{};
+  std::uint64_t total = 0;
+
+  std::uint64_t bytes(const signals::labeled_batch& out) const {
+    return out.x.values.size() * sizeof(float) + out.y.values.size();
+  }
+  void add(const signals::labeled_batch& out) {
+    for (auto code : out.y.values)
+      ++counts[code];
+    total += out.y.values.size();
+  }
+  std::string summary() const {
+    if (total == 0)
+      return {};
+    std::string text = "; labels";
+    for (std::size_t code = 0; code < counts.size(); ++code) {
+      if (counts[code] == 0)
+        continue;
+      auto name = signals::stage_name(static_cast<std::uint8_t>(code));
+      text += fmt::format(" {} {:.1f}%", name.empty() ? std::to_string(code) : std::string{name},
+                          100.0 * static_cast<double>(counts[code]) / static_cast<double>(total));
+    }
+    return text;
+  }
+};
+
+int run_synthetic(const run_options& o, const config& cfg) {
+  if (!o.batches && !o.synthetic.length)
+    throw error(errc::invalid_config, "give --batches K (the synthetic source is infinite "
+                                      "unless --length N ends it)");
+  synthetic_report report;
+  return run_source(synthetic{o.synthetic}, cfg, o, report);
+}
+
+int run_signals(const run_options& o, const config& cfg) {
+  if (o.dataset.empty())
+    throw error(errc::invalid_config, "--source signals needs --dataset DIR (make one with "
+                                      "lockstep make-dataset DIR)");
+  if (!o.batches)
+    throw error(errc::invalid_config, "give --batches K (the signals source is infinite)");
+  auto data = signals::dataset::open(o.dataset);
+  signals::random_batches src{data, o.signals};
+  std::uint64_t epochs = 0;
+  for (auto& r : data->recordings())
+    epochs += r.labels.size();
+  std::printf("%s\n", fmt::format("lockstep run: dataset {}: {} recordings, {} labeled {} s epochs; "
+                                  "windows of {} s: {} channels x {} samples at {} Hz",
+                                  o.dataset, data->recordings().size(), epochs,
+                                  signals::format_number(data->options().epoch_seconds),
+                                  signals::format_number(o.signals.window_seconds), src.channels(),
+                                  src.window_samples(), signals::format_number(data->sample_rate()))
+                        .c_str());
+  std::fflush(stdout);
+  signals_report report;
+  return run_source(std::move(src), cfg, o, report);
 }
 
 config make_config(const run_options& o) {
@@ -201,8 +283,10 @@ const CLI::Validator non_negative{
 
 CLI::App* add_run_command(CLI::App& app, run_options& o) {
   auto* cmd = app.add_subcommand("run", "Stream batches from a source, in order");
-  cmd->add_option("--source", o.source, "Which source: synthetic")
-    ->check(CLI::IsMember({"synthetic"}));
+  cmd->add_option("--source", o.source, "Which source: synthetic, or signals (labeled EDF "
+                                        "windows)")
+    ->check(CLI::IsMember({"synthetic", "signals"}))
+    ->capture_default_str();
   auto* seed = cmd->add_option("--seed", o.seed, "Start from a fresh state seeded with N");
   auto* resume = cmd->add_option("--resume", o.resume,
                                  "Continue from a saved state (a JSON checkpoint)");
@@ -240,47 +324,62 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
     ->capture_default_str();
   cmd->add_flag("--verbose", o.verbose, "Log run starts and stops");
   auto& s = o.synthetic;
-  cmd->add_option("--item-bytes", s.item_bytes, "synthetic: bytes per batch")
-    ->check(non_negative)
-    ->capture_default_str();
-  cmd->add_option("--latency-ms", s.latency_ms, "synthetic: wait per batch (fractions allowed)");
-  cmd->add_option("--latency-sigma", s.latency_sigma,
-                  "synthetic: log-normal latency with this sigma (median --latency-ms)");
-  cmd->add_option("--poison-index", s.poison_index, "synthetic: this batch fails every attempt")
-    ->check(non_negative);
-  cmd->add_option("--fail-first-attempts", s.fail_first_attempts,
-                  "synthetic: every batch fails its first K attempts")
-    ->check(non_negative);
-  cmd->add_option("--length", s.length, "synthetic: end after N batches (default: infinite)")
-    ->check(non_negative);
-  cmd->add_option("--crash-index", s.crash_index,
-                  "synthetic, fault injection: the first process to materialize this batch "
-                  "crashes (SIGSEGV)")
-    ->check(non_negative);
-  cmd->add_option("--crash-file", s.crash_file,
-                  "synthetic, fault injection: the marker file --crash-index creates");
+  std::vector<CLI::Option*> synthetic_only{
+    cmd->add_option("--item-bytes", s.item_bytes, "synthetic: bytes per batch")
+      ->check(non_negative)
+      ->capture_default_str(),
+    cmd->add_option("--latency-ms", s.latency_ms, "synthetic: wait per batch (fractions allowed)"),
+    cmd->add_option("--latency-sigma", s.latency_sigma,
+                    "synthetic: log-normal latency with this sigma (median --latency-ms)"),
+    cmd->add_option("--poison-index", s.poison_index, "synthetic: this batch fails every attempt")
+      ->check(non_negative),
+    cmd->add_option("--fail-first-attempts", s.fail_first_attempts,
+                    "synthetic: every batch fails its first K attempts")
+      ->check(non_negative),
+    cmd->add_option("--length", s.length, "synthetic: end after N batches (default: infinite)")
+      ->check(non_negative),
+    cmd->add_option("--crash-index", s.crash_index,
+                    "synthetic, fault injection: the first process to materialize this batch "
+                    "crashes (SIGSEGV)")
+      ->check(non_negative),
+    cmd->add_option("--crash-file", s.crash_file,
+                    "synthetic, fault injection: the marker file --crash-index creates")};
+  auto& g = o.signals;
+  std::vector<CLI::Option*> signals_only{
+    cmd->add_option("--dataset", o.dataset,
+                    "signals: a directory of EDF recordings (X-PSG.edf with X-Hypnogram.edf) "
+                    "or a JSON manifest"),
+    cmd->add_option("--batch-size", g.batch_size, "signals: windows per batch")
+      ->check(non_negative)
+      ->capture_default_str(),
+    cmd->add_option("--window-seconds", g.window_seconds,
+                    "signals: window length, a whole number of 30 s epochs")
+      ->capture_default_str(),
+    cmd->add_option("--n-channels", g.n_channels,
+                    "signals: channels drawn per window (default: all)")
+      ->check(non_negative)};
+  // Options of the other source are mistakes, not no-ops.
+  cmd->callback([&o, synthetic_only, signals_only] {
+    for (auto* opt : synthetic_only)
+      if (opt->count() > 0)
+        o.synthetic_only.push_back(opt->get_name());
+    for (auto* opt : signals_only)
+      if (opt->count() > 0)
+        o.signals_only.push_back(opt->get_name());
+  });
   return cmd;
 }
 
 int run(const run_options& o) {
   logger()->set_level(o.verbose ? spdlog::level::info : spdlog::level::warn);
   try {
+    auto& foreign = o.source == "signals" ? o.synthetic_only : o.signals_only;
+    if (!foreign.empty())
+      throw error(errc::invalid_config, foreign.front() + " does not apply to --source " + o.source);
     if (!o.seed && o.resume.empty())
       throw error(errc::invalid_config, "give --seed N for a fresh start or --resume STATE.json");
-    if (!o.batches && !o.synthetic.length)
-      throw error(errc::invalid_config, "give --batches K (the synthetic source is infinite "
-                                        "unless --length N ends it)");
     auto cfg = make_config(o);
-    synthetic src{o.synthetic};
-    auto state = synthetic_state::seeded(o.seed.value_or(0));
-    std::uint64_t index = 0;
-    if (!o.resume.empty()) {
-      auto c = read_checkpoint(o.resume);
-      state = restore_state<synthetic>(c, o.resume);
-      index = c.index;
-    }
-    return stream(std::move(src), state, index, cfg, o,
-                  [](const synthetic_output& out) { return out.bytes.size(); });
+    return o.source == "signals" ? run_signals(o, cfg) : run_synthetic(o, cfg);
   } catch (const error& e) {
     std::fprintf(stderr, "lockstep run: %s\n", e.what());
     return exit_usage;

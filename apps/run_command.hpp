@@ -11,6 +11,7 @@
 #include "exit_status.hpp"
 
 #include "lockstep/runtime/config.hpp"
+#include "lockstep/sources/signals/random_batches.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep::cli {
@@ -35,6 +36,10 @@ struct run_options {
   double connection_timeout_s = 5;
   bool verbose = false;
   synthetic_params synthetic;
+  std::string dataset;  ///< signals: a directory of EDF recordings or a manifest
+  signals::random_batches_params signals;
+  /// Options given on the command line that belong to one source only.
+  std::vector<std::string> synthetic_only, signals_only;
 };
 
 /// Adds the `run` subcommand to `app`, filling `opts`.

@@ -1,0 +1,61 @@
+// train_loop: a training loop over labeled EEG windows. It threads the state
+// through take(), saves it to CHECKPOINT every 10 steps, and when started
+// again resumes from there with exactly the batches it would have seen.
+// Run: build/dev/examples/train_loop DATASET_DIR CHECKPOINT STEPS
+// (DATASET_DIR is written with make_dataset first if it does not exist;
+// stop it with Ctrl-C at any point and run it again).
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <lockstep/runtime/batcher.hpp>
+#include <lockstep/runtime/checkpoint.hpp>
+#include <lockstep/sources/signals/make_dataset.hpp>
+#include <lockstep/sources/signals/random_batches.hpp>
+
+namespace sig = lockstep::signals;
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: train_loop DATASET_DIR CHECKPOINT STEPS\n");
+    return 2;
+  }
+  std::filesystem::path data_dir = argv[1], saved = argv[2];
+  const auto steps = std::stoull(argv[3]);
+  if (!std::filesystem::exists(data_dir))
+    sig::make_dataset(data_dir, sig::make_dataset_options{});
+
+  sig::random_batches_params params;  // 16 windows of 60 s (two epochs) per batch
+  params.batch_size = 16;
+  params.window_seconds = 60;
+  sig::random_batches source{sig::dataset::open(data_dir), params};
+  lockstep::config cfg;
+  cfg.workers = 2;
+  lockstep::batcher batches{source, cfg};
+
+  // A fresh run starts from a seed, a restarted one from its checkpoint.
+  auto state = sig::random_batches_state::seeded(42);
+  unsigned long long step = 0;
+  if (std::filesystem::exists(saved)) {
+    auto c = lockstep::read_checkpoint(saved);
+    state = lockstep::restore_state<sig::random_batches>(c, saved.string());
+    step = c.index;
+    std::printf("resumed from step %llu\n", step);
+  }
+  for (; step < steps; ++step) {
+    auto [batch, next] = *batches.take(state);
+    // "Training": here, the share of N3 epochs among the labels.
+    std::size_t n3 = 0;
+    for (auto label : batch.y.values)
+      n3 += label == static_cast<std::uint8_t>(sig::stage::N3);
+    if (step % 10 == 0)
+      std::printf("step %llu: x [%llu][%llu][%llu], %.0f%% N3\n", step,
+                  static_cast<unsigned long long>(batch.x.shape[0]),
+                  static_cast<unsigned long long>(batch.x.shape[1]),
+                  static_cast<unsigned long long>(batch.x.shape[2]),
+                  100.0 * static_cast<double>(n3) / static_cast<double>(batch.y.values.size()));
+    state = next;
+    if ((step + 1) % 10 == 0)  // the state after step k, and k + 1 steps done
+      lockstep::write_checkpoint(saved, lockstep::make_checkpoint<sig::random_batches>(state, step + 1));
+  }
+}
