@@ -2,7 +2,9 @@
 // loopback through CAF's middleman, as separate machines would.
 #include "lockstep/runtime/node_server.hpp"
 
+#include <bit>
 #include <future>
+#include <limits>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,6 +21,7 @@
 #include "lockstep/messages/messages.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
+#include "lockstep/runtime/tensor.hpp"
 #include "lockstep/sources/builtin.hpp"
 #include "lockstep/sources/synthetic.hpp"
 #include "log_capture.hpp"
@@ -282,6 +285,55 @@ TEST_F(node_server_test, garbage_and_half_open_connections_do_not_wedge_a_node) 
   plain_loop ref{synthetic{}};
   EXPECT_EQ(take_n(b, s0, 20), take_n(ref, s0, 20));
   ::close(silent);
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+// Batch i: floats whose bit patterns CAF's float serializer would not keep.
+struct awkward_floats {
+  using state_type = std::uint64_t;
+  using batch_type = std::uint64_t;
+  using output_type = tensor<float>;
+  static constexpr std::string_view name = "awkward_floats";
+
+  std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const {
+    return std::make_pair(s, s + 1);
+  }
+  output_type materialize(const batch_type& b) const {
+    auto bits = [](std::uint32_t u) { return std::bit_cast<float>(u); };
+    output_type t;
+    t.shape = {8};
+    t.values = {std::numeric_limits<float>::quiet_NaN(), bits(0x7fc0'1234u + static_cast<std::uint32_t>(b)),
+                bits(0xffa0'0001u),  // a negative signalling NaN with a payload
+                std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                std::numeric_limits<float>::denorm_min(), bits(0x8000'0001u), -0.0f};
+    return t;
+  }
+  boost::json::value params() const { return boost::json::object{}; }
+  static awkward_floats from_params(const boost::json::value&) { return {}; }
+};
+
+TEST(node_server_payloads, nan_infinities_and_denormals_cross_bit_for_bit) {
+  test::log_capture quiet;
+  source_registry reg;
+  reg.add<awkward_floats>();
+  node_server node{fast_node(), reg};
+  batcher b{awkward_floats{}, remote({node.address()})};
+  std::uint64_t s = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto next = b.take(s);
+    auto expected = awkward_floats{}.materialize(s);
+    ASSERT_EQ(next->first.values.size(), expected.values.size());
+    for (std::size_t k = 0; k < expected.values.size(); ++k)
+      EXPECT_EQ(std::bit_cast<std::uint32_t>(next->first.values[k]),
+                std::bit_cast<std::uint32_t>(expected.values[k]))
+        << "batch " << s << ", value " << k;
+    s = next->second;
+  }
 }
 
 }  // namespace

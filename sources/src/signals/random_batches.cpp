@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "lockstep/runtime/errors.hpp"
@@ -159,6 +162,79 @@ labeled_batch random_batches::materialize(const random_batch& b) const {
   }
   out.items = b.items;
   return out;
+}
+
+namespace {
+
+std::string exact(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+double exact_from(const boost::json::value& v, std::string_view what) {
+  auto text = json_fields::string(v, what, errc::invalid_config);
+  char* end = nullptr;
+  auto x = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(x))
+    throw error(errc::invalid_config, std::string{what} + " must be a number written as a string");
+  return x;
+}
+
+}  // namespace
+
+boost::json::value random_batches::params() const {
+  boost::json::object labels;
+  for (auto& [text, code] : data_->options().labels.entries())
+    labels[text] = code;
+  return boost::json::object{
+    {"dataset", data_->location().string()},
+    {"epoch_seconds", exact(data_->options().epoch_seconds)},
+    {"labels", std::move(labels)},
+    {"batch_size", params_.batch_size},
+    {"window_seconds", exact(params_.window_seconds)},
+    {"n_channels", params_.n_channels ? boost::json::value(*params_.n_channels)
+                                      : boost::json::value(nullptr)},
+  };
+}
+
+random_batches random_batches::from_params(const boost::json::value& v) {
+  namespace jf = json_fields;
+  constexpr auto bad = errc::invalid_config;
+  auto& obj = jf::object(v, "signals parameters", bad);
+  jf::only_keys(obj, {"dataset", "epoch_seconds", "labels", "batch_size", "window_seconds",
+                      "n_channels"},
+                "signals parameters", bad);
+  dataset_options options;
+  options.epoch_seconds = exact_from(jf::field(obj, "epoch_seconds", "signals parameters", bad),
+                                     "epoch_seconds");
+  options.labels = label_map{};
+  for (auto& [text, code] : jf::object(jf::field(obj, "labels", "signals parameters", bad),
+                                       "labels", bad)) {
+    auto c = jf::uint64(code, "labels." + std::string{text}, bad);
+    if (c > 255)
+      throw error(bad, "labels." + std::string{text} + " must be a code in 0..255");
+    options.labels.set(std::string{text}, static_cast<std::uint8_t>(c));
+  }
+  random_batches_params p;
+  auto size = jf::uint64(jf::field(obj, "batch_size", "signals parameters", bad), "batch_size", bad);
+  if (size > UINT32_MAX)
+    throw error(bad, "batch_size is out of range");
+  p.batch_size = static_cast<std::uint32_t>(size);
+  p.window_seconds = exact_from(jf::field(obj, "window_seconds", "signals parameters", bad),
+                                "window_seconds");
+  auto& n = jf::field(obj, "n_channels", "signals parameters", bad);
+  if (!n.is_null()) {
+    auto c = jf::uint64(n, "n_channels", bad);
+    if (c > UINT32_MAX)
+      throw error(bad, "n_channels is out of range");
+    p.n_channels = static_cast<std::uint32_t>(c);
+  }
+  auto path = jf::string(jf::field(obj, "dataset", "signals parameters", bad), "dataset", bad);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw error(errc::invalid_dataset, "dataset " + path + " does not exist here");
+  return random_batches{dataset::open(path, options), p};
 }
 
 }  // namespace lockstep::signals

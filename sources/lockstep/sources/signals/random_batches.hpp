@@ -112,7 +112,17 @@ class random_batches {
   window draw_window(xoshiro256ss& rng) const;
 
   const dataset& data() const noexcept { return *data_; }
-  const random_batches_params& params() const noexcept { return params_; }
+  const random_batches_params& settings() const noexcept { return params_; }
+
+  /// What a node needs to materialize this source's batches: the dataset's
+  /// path (which must exist on the node), its options and the window. The
+  /// weights are left out: they only steer iterate, which never runs on a
+  /// node. Doubles travel as 17-digit strings, which read back exactly.
+  boost::json::value params() const;
+
+  /// Opens the dataset at the path params() names; throws lockstep::error
+  /// (invalid_dataset naming the path, invalid_config naming a bad field).
+  static random_batches from_params(const boost::json::value& v);
   std::uint64_t window_epochs() const noexcept { return window_epochs_; }
   std::uint64_t window_samples() const noexcept { return window_epochs_ * data_->epoch_samples(); }
   /// Channels per item.
