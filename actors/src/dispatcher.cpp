@@ -32,6 +32,18 @@ void dispatcher::enqueue(pending_job j) {
   waiting_.insert_or_assign(seq, std::move(j));
 }
 
+std::size_t dispatcher::load_of(const worker_slot& slot) const {
+  // Of an earlier run's jobs, at most one is running; the worker skips the
+  // others at once, so they do not delay the live run's jobs.
+  std::size_t live = 0;
+  bool stale = false;
+  for (auto& o : slot.out) {
+    live += o.epoch == epoch_ ? 1 : 0;
+    stale = stale || o.epoch != epoch_;
+  }
+  return live + (stale ? 1 : 0);
+}
+
 std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   // Least loaded free worker, round robin among equals, skipping the one that
   // failed this job when there is another.
@@ -39,7 +51,7 @@ std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   std::optional<worker_id> best;
   std::size_t best_load = SIZE_MAX;
   auto consider = [&](const auto& entry) {
-    auto load = entry.second.out.size();
+    auto load = load_of(entry.second);
     if (load >= entry.second.slots || load >= best_load
         || (may_avoid && entry.first == *j.avoid))
       return;
@@ -59,6 +71,7 @@ std::optional<std::pair<worker_id, pending_job>> dispatcher::assign() {
     if (auto w = pick(i->second)) {
       auto job = std::move(i->second);
       waiting_.erase(i);
+      job.claim = std::make_shared<std::atomic<bool>>(false);
       workers_[*w].out.push_back({epoch_, job});
       last_assigned_ = *w;
       return std::make_pair(*w, std::move(job));

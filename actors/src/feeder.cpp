@@ -59,7 +59,7 @@ void issue(self_ptr self) {
     }
     st.next_state = step->state_after;
     st.jobs.enqueue({st.next_seq++, 1, std::move(step->batch),
-                     std::move(step->state_after), std::nullopt});
+                     std::move(step->state_after), std::nullopt, nullptr});
   }
 }
 
@@ -91,6 +91,20 @@ void materialize_one(self_ptr self) {
     attempt_failed(self, std::move(job), std::move(error), inline_worker);
 }
 
+// Nothing waits, yet a local worker is idle while another holds a job it has
+// not started: the idle one takes a copy (see dispatcher::steal).
+void steal_for_idle_workers(self_ptr self) {
+  auto& st = self->state;
+  auto local = [&st](worker_id w) { return !st.workers.at(w).remote; };
+  for (auto& [id, worker] : st.workers) {
+    if (worker.remote)
+      continue;
+    if (auto job = st.jobs.steal(id, local))
+      self->send(worker.actor, msg::job{st.epoch, job->seq, job->attempt, job->batch,
+                                        job->state_after, job->claim});
+  }
+}
+
 // Issues what credit allows and hands waiting jobs to free workers.
 void pump(self_ptr self) {
   auto& st = self->state;
@@ -110,7 +124,7 @@ void pump(self_ptr self) {
     auto& worker = st.workers[w];
     if (!worker.remote) {
       self->send(worker.actor, msg::job{st.epoch, job.seq, job.attempt, std::move(job.batch),
-                                        std::move(job.state_after)});
+                                        std::move(job.state_after), std::move(job.claim)});
       continue;
     }
     std::vector<char> bytes;
@@ -123,6 +137,7 @@ void pump(self_ptr self) {
     }
     self->send(worker.actor, msg::wire_job{st.epoch, job.seq, job.attempt, std::move(bytes)});
   }
+  steal_for_idle_workers(self);
 }
 
 // The id of the worker that sent the current message, if it is in the pool.

@@ -10,7 +10,8 @@ caf::behavior worker(caf::event_based_actor* self, worker_config cfg) {
   return {
     [=](const msg::job& j) {
       msg::worker_ready ready{j.epoch, j.seq, j.attempt, false, {}};
-      if (cfg.queue->live_epoch() != j.epoch) {
+      // Skip a job of a dead run, or one another worker has started.
+      if (cfg.queue->live_epoch() != j.epoch || (j.claim && j.claim->exchange(true))) {
         self->send(cfg.feeder, std::move(ready));
         return;
       }

@@ -26,7 +26,7 @@ caf::actor_system_config node_system_config(const node_options& o) {
   detail::network_settings net{o.heartbeat_interval, o.connection_timeout};
   // Workers block in materialize on scheduler threads (see node.hpp): one
   // thread each, and the rest for the node actor and CAF's own.
-  detail::configure(cfg, o.workers + o.scheduler_threads, &net);
+  detail::configure(cfg, o.workers + o.scheduler_threads, &net, false);
   return cfg;
 }
 

@@ -23,7 +23,7 @@ namespace {
 caf::actor_system_config make_system_config(const config& cfg) {
   caf::actor_system_config sys_cfg;
   detail::network_settings net{cfg.remote.heartbeat_interval, cfg.remote.connection_timeout};
-  detail::configure(sys_cfg, cfg.scheduler_threads, cfg.remote.used() ? &net : nullptr);
+  detail::configure(sys_cfg, cfg.scheduler_threads, cfg.remote.used() ? &net : nullptr, true);
   return sys_cfg;
 }
 

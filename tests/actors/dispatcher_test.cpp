@@ -6,7 +6,7 @@ namespace lockstep {
 namespace {
 
 pending_job job(std::uint64_t seq, std::optional<worker_id> avoid = std::nullopt) {
-  return {seq, 1, {}, {}, avoid};
+  return {seq, 1, {}, {}, avoid, nullptr};
 }
 
 TEST(dispatcher, lowest_seq_goes_first_to_a_free_worker) {
@@ -107,6 +107,90 @@ TEST(dispatcher, old_runs_keep_workers_busy_but_are_never_returned) {
   EXPECT_FALSE(d.finish(1, 1, 0));      // finished, but not of the live run
   EXPECT_EQ(d.assign()->first, 1u);     // now free for run 2
   EXPECT_TRUE(d.remove_worker(1).size() == 1);
+}
+
+TEST(dispatcher, an_old_runs_queued_jobs_count_as_one) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2);
+  d.enqueue(job(0));
+  d.enqueue(job(1));
+  d.assign();
+  d.assign();
+  d.new_run(2);
+  d.enqueue(job(0));
+  // One old job may be running, the other will be skipped: one slot is left.
+  EXPECT_EQ(d.assign()->first, 1u);
+  d.enqueue(job(1));
+  EXPECT_FALSE(d.assign());
+}
+
+}  // namespace
+}  // namespace lockstep
+
+namespace lockstep {
+namespace {
+
+auto any_donor = [](worker_id) { return true; };
+
+TEST(dispatcher, an_idle_worker_steals_a_job_queued_behind_another) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2);
+  d.add_worker(2, 2);
+  d.enqueue(job(0));
+  d.enqueue(job(1));
+  auto a = d.assign();
+  auto b = d.assign();
+  ASSERT_TRUE(a && b);
+  // Both on different workers (least loaded first); give worker 1 a second.
+  d.enqueue(job(2));
+  auto c = d.assign();
+  ASSERT_TRUE(c);
+  auto busy = c->first;
+  auto idle = busy == 1 ? worker_id{2} : worker_id{1};
+  EXPECT_FALSE(d.steal(idle, any_donor));  // the idle one still holds a job
+  d.finish(idle, 1, idle == a->first ? a->second.seq : b->second.seq);
+  auto stolen = d.steal(idle, any_donor);
+  ASSERT_TRUE(stolen);
+  EXPECT_EQ(stolen->seq, 2u);
+  EXPECT_EQ(stolen->claim, c->second.claim);  // one claim for both copies
+  EXPECT_FALSE(d.steal(idle, any_donor));     // each job is stolen once
+  EXPECT_FALSE(d.assign());
+}
+
+TEST(dispatcher, nothing_is_stolen_while_jobs_wait_or_from_excluded_donors) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2);
+  d.add_worker(2, 2);
+  d.add_worker(3, 1);
+  d.enqueue(job(0));
+  d.enqueue(job(1));
+  d.enqueue(job(2));
+  d.enqueue(job(3));
+  d.enqueue(job(4));
+  while (d.assign()) {
+  }
+  EXPECT_EQ(d.waiting(), 0u);
+  EXPECT_EQ(d.in_flight(), 5u);
+  d.finish(3, 1, 2);  // worker 3 held seq 2 (round robin); now idle
+  EXPECT_FALSE(d.steal(3, [](worker_id) { return false; }));
+  d.enqueue(job(5));
+  EXPECT_FALSE(d.steal(3, any_donor));  // a waiting job goes first
+}
+
+TEST(dispatcher, every_assignment_gets_a_fresh_claim) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1);
+  d.enqueue(job(0));
+  auto first = d.assign();
+  d.finish(1, 1, 0);
+  d.enqueue(job(0));  // a retry
+  auto second = d.assign();
+  ASSERT_TRUE(first && second && first->second.claim && second->second.claim);
+  EXPECT_NE(first->second.claim, second->second.claim);
 }
 
 }  // namespace

@@ -295,6 +295,25 @@ TEST(batcher, a_slow_batch_does_not_idle_the_other_workers) {
   EXPECT_EQ(take_n(b, s0, 10), take_n(ref, s0, 10));
 }
 
+// Line 7 again: a job queued behind a stuck one at the same worker is stolen
+// by an idle worker instead of waiting for the stuck one.
+TEST(batcher, a_job_queued_behind_a_stuck_one_is_stolen) {
+  auto p = std::make_shared<test::probe>();
+  p->close_gate({0});
+  auto cfg = with_workers(2);
+  cfg.buffer = 1;  // window 3: seqs 0, 1, 2
+  cfg.worker_prefetch = 2;
+  batcher b{probe_source{{}, p}, cfg};
+  b.start(s0);
+  // Whichever worker holds batch 0 may hold batch 2 behind it; all of 1 and
+  // 2 must be materialized while 0 stays stuck.
+  EXPECT_TRUE(wait_until([&] { return p->materializations.load() == 3; }));
+  EXPECT_EQ(p->waiting_at_gate(), 1);
+  p->open_gate();
+  plain_loop ref{probe_source{}};
+  EXPECT_EQ(take_n(b, s0, 10), take_n(ref, s0, 10));
+}
+
 // Line 8: nothing is iterated before start.
 TEST(batcher, nothing_is_iterated_before_start) {
   auto p = std::make_shared<test::probe>();

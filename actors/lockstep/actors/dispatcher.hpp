@@ -1,8 +1,10 @@
 // The feeder's logic: which job goes to which worker, and what a worker holds.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -13,6 +15,10 @@ namespace lockstep {
 
 using worker_id = std::uint64_t;
 
+/// Set by the first worker that starts a job; a copy of a stolen job that
+/// finds it set is skipped, so a job runs once however many workers hold it.
+using claim_flag = std::shared_ptr<std::atomic<bool>>;
+
 /// A batch waiting for (or out at) a worker.
 struct pending_job {
   std::uint64_t seq = 0;
@@ -20,6 +26,7 @@ struct pending_job {
   box batch;
   box state_after;
   std::optional<worker_id> avoid;  ///< the worker whose attempt failed last
+  claim_flag claim;                ///< made anew by every assign()
 };
 
 /// Pairs waiting jobs with free workers and remembers what each worker holds.
@@ -30,6 +37,11 @@ struct pending_job {
 /// at its worker until that worker reports it, so a lost worker's jobs can be
 /// handed out again. Jobs of an earlier run keep their worker busy until
 /// reported, but are never handed out again.
+///
+/// Stealing: a worker with nothing to do may take a copy of a job queued
+/// behind another at a busy worker (one that holds two or more), so a slow
+/// job does not hold up the job queued behind it. Both copies share the
+/// job's claim flag; each job is stolen at most once.
 class dispatcher {
  public:
   /// `w` may hold up to `slots` jobs at once (at least 1).
@@ -51,6 +63,12 @@ class dispatcher {
   /// waiting job has a free worker.
   std::optional<std::pair<worker_id, pending_job>> assign();
 
+  /// For `thief`, which holds nothing: a copy of the last job queued at the
+  /// busiest worker among `donors` that holds two or more, recorded as in
+  /// flight at the thief too; nullopt when there is none.
+  template <class IsDonor>
+  std::optional<pending_job> steal(worker_id thief, IsDonor is_donor);
+
   /// Worker `w` reported job `seq` of run `epoch`. Returns the job when it was
   /// in flight for the live run (so the caller can retry it).
   std::optional<pending_job> finish(worker_id w, std::uint64_t epoch, std::uint64_t seq);
@@ -63,6 +81,7 @@ class dispatcher {
   struct out_job {
     std::uint64_t epoch;
     pending_job job;
+    bool stolen = false;  ///< a copy went to another worker
   };
   struct worker_slot {
     std::size_t slots = 1;
@@ -70,11 +89,35 @@ class dispatcher {
   };
 
   std::optional<worker_id> pick(const pending_job& j) const;
+  std::size_t load_of(const worker_slot& slot) const;
 
   std::uint64_t epoch_ = 0;
   std::map<worker_id, worker_slot> workers_;
   std::map<std::uint64_t, pending_job> waiting_;  // by seq
   worker_id last_assigned_ = 0;
 };
+
+template <class IsDonor>
+std::optional<pending_job> dispatcher::steal(worker_id thief, IsDonor is_donor) {
+  auto t = workers_.find(thief);
+  if (t == workers_.end() || !t->second.out.empty() || !waiting_.empty())
+    return std::nullopt;
+  out_job* best = nullptr;
+  std::size_t best_load = 1;
+  for (auto& [id, slot] : workers_) {
+    if (id == thief || slot.out.size() <= best_load || !is_donor(id))
+      continue;
+    auto& last = slot.out.back();
+    if (last.stolen || last.epoch != epoch_)
+      continue;
+    best = &last;
+    best_load = slot.out.size();
+  }
+  if (best == nullptr)
+    return std::nullopt;
+  best->stolen = true;
+  t->second.out.push_back({epoch_, best->job, true});
+  return best->job;
+}
 
 }  // namespace lockstep

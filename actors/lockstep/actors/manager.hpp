@@ -31,7 +31,7 @@ struct manager_config {
   /// the pool as workers join and leave.
   std::optional<std::size_t> buffer;
   retry_policy retry;
-  std::size_t local_prefetch = 1;  ///< jobs a local worker may hold
+  std::size_t local_prefetch = 2;  ///< jobs a local worker may hold
   /// Run workers (and the zero-worker feeder) on threads of their own. Off
   /// only under CAF's test coordinator, which must run every actor itself.
   bool detach = true;

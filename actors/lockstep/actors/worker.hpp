@@ -24,7 +24,8 @@ struct worker_config {
 /// as soon as it finishes (the result waits in the collector, not here).
 /// A std::exception from materialize is reported as a failed attempt; any
 /// other exception escapes and kills the actor, which the manager notices.
-/// Jobs of a run that is no longer live are skipped, not materialized.
+/// Jobs of a run that is no longer live, and jobs whose claim another worker
+/// took first (a stolen copy), are skipped, not materialized.
 caf::behavior worker(caf::event_based_actor* self, worker_config cfg);
 
 }  // namespace lockstep

@@ -11,7 +11,9 @@
 // registered by register_messages() under the same name on every node.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,13 +45,15 @@ struct halt_run {
 };
 
 /// feeder → worker: materialize `batch`. `state_after` rides along so the
-/// collector can hand the client its next state.
+/// collector can hand the client its next state. A worker runs the job only
+/// if it is the first to set `claim` (another worker may hold a stolen copy).
 struct job {
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
   std::uint32_t attempt = 1;
   box batch;
   box state_after;
+  std::shared_ptr<std::atomic<bool>> claim;
 };
 
 /// worker → collector: a materialized batch. `encoded` says `output` holds

@@ -60,8 +60,11 @@ struct config {
   /// where W counts every worker in the pool, local and remote, as it is now.
   std::optional<std::size_t> buffer;
   retry_policy retry;
-  /// Jobs a worker may hold at once (1: a worker takes a job only when free).
-  std::size_t worker_prefetch = 1;
+  /// Jobs a local worker may hold at once: with 2, the next job is already
+  /// there when one ends. A job queued behind a slow one is stolen by an idle
+  /// worker, so stragglers do not hold it up. 1: a worker takes a job only
+  /// when free.
+  std::size_t worker_prefetch = 2;
   /// Threads of CAF's scheduler, which runs the manager, feeder and collector
   /// (workers have threads of their own).
   std::size_t scheduler_threads = 2;
@@ -76,7 +79,7 @@ struct config {
 
 /// A config from JSON, every field optional (the defaults above):
 ///
-///     {"workers": 4, "buffer": 9, "worker_prefetch": 1, "scheduler_threads": 2,
+///     {"workers": 4, "buffer": 9, "worker_prefetch": 2, "scheduler_threads": 2,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
 ///      "remote": {"nodes": ["host:port"], "token": "...", "spawn": 0,
