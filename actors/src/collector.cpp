@@ -39,9 +39,7 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
     [=](const msg::result& x) {
       if (!live(x.epoch))
         return;
-      auto d = delivery::batch(x.seq, x.output, x.state_after);
-      d.encoded = x.encoded;
-      self->state.buffer.put(std::move(d));
+      self->state.buffer.put(delivery::batch(x.seq, x.output, x.state_after));
       flush(self->state);
     },
     [=](const msg::batch_failed& x) {

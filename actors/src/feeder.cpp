@@ -204,10 +204,8 @@ caf::behavior feeder(self_ptr self, feeder_config cfg) {
         if (x.failed)
           attempt_failed(self, std::move(*job), x.error, *id);
         else
-          self->send(st.cfg.collector,
-                     msg::result{st.epoch, x.seq,
-                                 std::make_shared<std::vector<char>>(std::move(x.output)),
-                                 std::move(job->state_after), true});
+          self->send(st.cfg.collector, msg::result{st.epoch, x.seq, std::move(x.output.value),
+                                                   std::move(job->state_after)});
       }
       pump(self);
     },

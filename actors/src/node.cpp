@@ -69,6 +69,7 @@ caf::behavior node(self_ptr self, node_config cfg) {
       auto source = st.cfg.build(hello.source, hello.params, code, error);
       if (!source)
         return refuse(self, code, error);
+      register_output_codec(hello.source, source);
       node_state::session run{{}, std::make_shared<std::atomic<std::uint64_t>>(0)};
       for (std::size_t i = 0; i < st.cfg.workers; ++i) {
         remote_worker_config wc{source, hello.feeder, run.served};

@@ -9,10 +9,10 @@ namespace lockstep {
 caf::behavior remote_worker(caf::event_based_actor* self, remote_worker_config cfg) {
   return {
     [=](const msg::wire_job& j) {
-      msg::wire_result answer{j.epoch, j.seq, j.attempt, false, {}, {}};
+      msg::wire_result answer{j.epoch, j.seq, j.attempt, false, {},
+                              {std::string{cfg.source->name()}, nullptr}};
       try {
-        auto output = cfg.source->materialize(cfg.source->decode_batch(j.batch));
-        answer.output = cfg.source->encode_output(output);
+        answer.output.value = cfg.source->materialize(cfg.source->decode_batch(j.batch));
       } catch (const std::exception& e) {
         answer.failed = true;
         answer.error = e.what();

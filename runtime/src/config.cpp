@@ -171,7 +171,7 @@ void read_remote(const boost::json::object& obj, remote_config& r) {
 config config_from_json(const boost::json::value& v) {
   auto& obj = jf::object(v, "config", bad);
   jf::only_keys(obj, {"workers", "buffer", "worker_prefetch", "scheduler_threads", "retry",
-                      "remote"},
+                      "remote", "tune_allocator"},
                 "config", bad);
   config c;
   if (auto* x = obj.if_contains("workers"))
@@ -182,6 +182,8 @@ config config_from_json(const boost::json::value& v) {
     c.worker_prefetch = size_field(*x, "config.worker_prefetch");
   if (auto* x = obj.if_contains("scheduler_threads"))
     c.scheduler_threads = size_field(*x, "config.scheduler_threads");
+  if (auto* x = obj.if_contains("tune_allocator"))
+    c.tune_allocator = jf::boolean(*x, "config.tune_allocator", bad);
   if (auto* x = obj.if_contains("retry"))
     read_retry(jf::object(*x, "config.retry", bad), c.retry);
   if (auto* x = obj.if_contains("remote"))

@@ -31,6 +31,8 @@ caf::actor_system_config node_system_config(const node_options& o) {
 }
 
 const node_options& checked(const node_options& o) {
+  if (o.tune_allocator)
+    detail::tune_allocator();
   if (o.workers == 0)
     throw error(errc::invalid_config, "a node needs at least 1 worker");
   if (!is_loopback(o.host) && o.token.empty())

@@ -135,10 +135,14 @@ struct service::impl {
 
 service::service(std::shared_ptr<const erased_source> source, const config& cfg) {
   cfg.validate();
+  if (cfg.tune_allocator)
+    detail::tune_allocator();
   if (cfg.remote.used() && !source->params_json())
     throw error(errc::invalid_config,
                 "source \"" + std::string{source->name()}
                   + "\" has no params() to send to remote nodes, so it cannot use them");
+  if (cfg.remote.used())  // remote outputs arrive typed, through this codec
+    register_output_codec(std::string{source->name()}, source);
   impl_ = std::make_unique<impl>(std::move(source), cfg);
   impl_->check_nodes();
 }
@@ -189,8 +193,6 @@ std::optional<std::pair<box, box>> service::take(const box& state) {
   switch (next->what) {
     case delivery::kind::batch:
       d.expected = next->state_after;
-      if (next->encoded)  // from a remote worker: decoded here, off the actors' threads
-        next->output = d.source->decode_output(*static_cast<std::vector<char>*>(next->output.get()));
       return std::make_pair(std::move(next->output), std::move(next->state_after));
     case delivery::kind::end:
       d.queue->set_status(run_status::done);

@@ -1,7 +1,10 @@
 #include "system_config.hpp"
 
+#include <mutex>
 #include <string>
 #include <vector>
+
+#include <malloc.h>
 
 #include <caf/io/middleman.hpp>
 #include <caf/timespan.hpp>
@@ -24,6 +27,11 @@ void configure(caf::actor_system_config& cfg, std::size_t scheduler_threads,
   cfg.set("middleman.connection-timeout", caf::timespan{network->connection_timeout});
   // CAF refuses peers of another application at its own handshake.
   cfg.set("middleman.app-identifiers", std::vector<std::string>{"lockstep"});
+}
+
+void tune_allocator() {
+  static std::once_flag once;
+  std::call_once(once, [] { mallopt(M_ARENA_MAX, 1); });
 }
 
 }  // namespace lockstep::detail

@@ -26,4 +26,7 @@ struct network_settings {
 void configure(caf::actor_system_config& cfg, std::size_t scheduler_threads,
                const network_settings* network, bool quiet_when_idle);
 
+/// Limits glibc to one arena, once per process (see config::tune_allocator).
+void tune_allocator();
+
 }  // namespace lockstep::detail

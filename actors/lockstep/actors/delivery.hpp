@@ -15,19 +15,18 @@ struct delivery {
   kind what = kind::batch;
   std::uint64_t seq = 0;
   box output;       // batch only
-  bool encoded = false;  // batch only: output holds wire bytes to decode
   box state_after;  // batch only
   errc code = errc::batch_failed;  // failure only
   std::string error;               // failure only
   std::uint32_t attempts = 0;      // failure only
 
   static delivery batch(std::uint64_t seq, box output, box state_after) {
-    return {kind::batch, seq, std::move(output), false, std::move(state_after), {}, {}, 0};
+    return {kind::batch, seq, std::move(output), std::move(state_after), {}, {}, 0};
   }
-  static delivery end(std::uint64_t seq) { return {kind::end, seq, {}, false, {}, {}, {}, 0}; }
+  static delivery end(std::uint64_t seq) { return {kind::end, seq, {}, {}, {}, {}, 0}; }
   static delivery failure(std::uint64_t seq, errc code, std::string error,
                           std::uint32_t attempts) {
-    return {kind::failure, seq, {}, false, {}, code, std::move(error), attempts};
+    return {kind::failure, seq, {}, {}, code, std::move(error), attempts};
   }
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lockstep/messages/box.hpp"
+#include "lockstep/messages/output_codec.hpp"
 
 namespace lockstep {
 
@@ -18,8 +19,9 @@ struct erased_step {
 
 /// Implemented by runtime's source_adapter<Source>; actors hold it by
 /// shared_ptr<const erased_source> and call it from several threads at once,
-/// so every member must be safe to call concurrently.
-class erased_source {
+/// so every member must be safe to call concurrently. As an output_codec it
+/// moves outputs across the network (msg::wire_output).
+class erased_source : public output_codec {
  public:
   virtual ~erased_source() = default;
 
@@ -38,11 +40,10 @@ class erased_source {
   /// The state as compact JSON text, for logs and error messages.
   virtual std::string describe_state(const box& state) const = 0;
 
-  // Wire forms, in CAF's binary format: what digests hash and what crosses
-  // the network to and from remote workers. Throw lockstep::error when the
-  // source's types have no inspect() overload.
+  // Wire forms, in CAF's binary format: the output's bytes are what digests
+  // hash; a batch crosses the network as bytes. Throw lockstep::error when
+  // the source's types have no inspect() overload.
   virtual std::vector<char> encode_output(const box& output) const = 0;
-  virtual box decode_output(const std::vector<char>& bytes) const = 0;
   virtual std::vector<char> encode_batch(const box& batch) const = 0;
   virtual box decode_batch(const std::vector<char>& bytes) const = 0;
 

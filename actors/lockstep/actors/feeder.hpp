@@ -53,9 +53,8 @@ struct feeder_state {
 /// credit, never before msg::begin_run. Each batch becomes a job
 /// {epoch, seq, batch, state_after} handed to a free worker (a dispatcher
 /// decides which). A remote worker gets the batch as bytes (msg::wire_job)
-/// and answers with the output's bytes (msg::wire_result), which the feeder
-/// forwards to the collector with the job's state_after; the client decodes
-/// them. On a failed attempt it waits out the retry_policy's backoff
+/// and answers with the output (msg::wire_result), which the feeder forwards
+/// to the collector with the job's state_after. On a failed attempt it waits out the retry_policy's backoff
 /// and retries on another worker; after the last retry it reports
 /// msg::batch_failed to the collector. Jobs of a lost worker are handed out
 /// again. At the end of a finite source it sends msg::run_end.

@@ -19,8 +19,9 @@ struct remote_worker_config {
 };
 
 /// Handles msg::wire_job: decodes the batch, materializes it, and answers the
-/// feeder with msg::wire_result holding the output's bytes (or the error of a
-/// std::exception). Anything else that escapes kills the actor, which the
+/// feeder with msg::wire_result holding the output (or the error of a
+/// std::exception); CAF serializes it straight into its send buffer through
+/// the source's output_codec, registered by the node. Anything else that escapes kills the actor, which the
 /// manager's monitor sees.
 caf::behavior remote_worker(caf::event_based_actor* self, remote_worker_config cfg);
 

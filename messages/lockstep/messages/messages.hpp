@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -24,6 +25,7 @@
 
 #include "lockstep/messages/box.hpp"
 #include "lockstep/messages/errc.hpp"
+#include "lockstep/messages/output_codec.hpp"
 
 namespace caf {
 class actor_system_config;
@@ -56,15 +58,12 @@ struct job {
   std::shared_ptr<std::atomic<bool>> claim;
 };
 
-/// worker → collector: a materialized batch. `encoded` says `output` holds
-/// the output's wire bytes (a std::vector<char> from a remote worker), which
-/// the client decodes.
+/// worker → collector: a materialized batch.
 struct result {
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
   box output;
   box state_after;
-  bool encoded = false;
 };
 
 /// worker → feeder: the worker is free again. `failed` says the attempt threw
@@ -163,15 +162,23 @@ struct wire_job {
   std::vector<char> batch;
 };
 
-/// remote worker → feeder: the job's output as bytes, or why it failed. It
-/// also tells the feeder the worker is free again.
+/// An output crossing the network: CAF writes it straight from the typed
+/// value and reads it straight into one, through the output_codec registered
+/// for `source` on each side, with no byte buffer in between.
+struct wire_output {
+  std::string source;
+  box value;
+};
+
+/// remote worker → feeder: the job's output, or why it failed. It also tells
+/// the feeder the worker is free again.
 struct wire_result {
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
   std::uint32_t attempt = 1;
   bool failed = false;
   std::string error;
-  std::vector<char> output;
+  wire_output output;
 };
 
 /// manager → itself: try node `index` again.
@@ -273,6 +280,30 @@ typename Inspector::result_type inspect(Inspector& f, node_welcome& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_job& x) {
   return f(caf::meta::type_name("lockstep.wire_job"), x.epoch, x.seq, x.attempt, x.batch);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_output& x) {
+  // On the wire: the source's name, whether a value follows, the value.
+  if constexpr (std::is_base_of_v<caf::serializer, Inspector>) {
+    bool present = x.value != nullptr;
+    if (auto err = f(x.source, present); err || !present)
+      return err;
+    auto codec = find_output_codec(x.source);
+    if (!codec)
+      return caf::make_error(caf::sec::invalid_argument, "no codec for the outputs of " + x.source);
+    return codec->save_output(f, x.value);
+  } else if constexpr (std::is_base_of_v<caf::deserializer, Inspector>) {
+    bool present = false;
+    if (auto err = f(x.source, present); err || !present)
+      return err;
+    auto codec = find_output_codec(x.source);
+    if (!codec)
+      return caf::make_error(caf::sec::invalid_argument, "no codec for the outputs of " + x.source);
+    return codec->load_output(f, x.value);
+  } else {
+    return f(caf::meta::type_name("lockstep.wire_output"), x.source);
+  }
 }
 
 template <class Inspector>

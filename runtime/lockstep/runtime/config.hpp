@@ -70,6 +70,14 @@ struct config {
   std::size_t scheduler_threads = 2;
   /// Start at construction; requires an initial state.
   bool start = false;
+  /// Batches are allocated by worker threads and freed by yours; glibc gives
+  /// each thread its own arena and keeps a thread's freed blocks in it, so
+  /// peak memory runs 30-40 % past buffer + workers batches. With this set,
+  /// the first batcher limits glibc to one arena (mallopt M_ARENA_MAX,
+  /// process-wide), where freed batches are reused by whichever thread
+  /// allocates next (docs/performance.md, memory_mb). Set false to leave the
+  /// allocator alone.
+  bool tune_allocator = true;
   remote_config remote;
 
 
@@ -80,6 +88,7 @@ struct config {
 /// A config from JSON, every field optional (the defaults above):
 ///
 ///     {"workers": 4, "buffer": 9, "worker_prefetch": 2, "scheduler_threads": 2,
+///      "tune_allocator": true,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
 ///      "remote": {"nodes": ["host:port"], "token": "...", "spawn": 0,

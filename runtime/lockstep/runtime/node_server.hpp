@@ -20,6 +20,9 @@ struct node_options {
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds connection_timeout{5000};
   std::size_t scheduler_threads = 2;  ///< besides one per worker
+  /// As config::tune_allocator: outputs are made by workers and freed by
+  /// CAF's I/O thread once sent.
+  bool tune_allocator = true;
 };
 
 /// A node: listens at once and serves runs (each gets `workers` workers

@@ -62,8 +62,21 @@ class source_adapter final : public erased_source {
   std::vector<char> encode_output(const box& output) const override {
     return encode_boxed<output_type>(output, "output_type");
   }
-  box decode_output(const std::vector<char>& bytes) const override {
-    return decode_boxed<output_type>(bytes, "output_type");
+  caf::error save_output(caf::serializer& sink, const box& output) const override {
+    if constexpr (encodable<output_type>)
+      return sink(*static_cast<output_type*>(output.get()));
+    else
+      not_encodable("output_type");
+  }
+  caf::error load_output(caf::deserializer& source, box& output) const override {
+    if constexpr (encodable<output_type> && std::default_initializable<output_type>) {
+      auto value = std::make_shared<output_type>();
+      auto err = source(*value);
+      output = std::move(value);
+      return err;
+    } else {
+      not_encodable("output_type");
+    }
   }
   std::vector<char> encode_batch(const box& batch) const override {
     return encode_boxed<batch_type>(batch, "batch_type");
