@@ -20,6 +20,7 @@
 #include "rows/remote.hpp"
 #include "rows/restart.hpp"
 #include "rows/signals.hpp"
+#include "soak.hpp"
 
 namespace {
 
@@ -86,11 +87,17 @@ int main(int argc, char** argv) {
   app.add_flag("--no-pytorch", no_pytorch, "Leave the PyTorch peer out");
   app.add_flag("--list", list, "List the rows and exit");
   app.add_flag("--memory-child", memory_child_mode)->group("");  // memory_mb's fresh process
+  bool soak_mode = false;
+  std::size_t soak_batches = 1'000'000;
+  app.add_flag("--soak", soak_mode, "Run the soak test instead (docs/guarantees.md)");
+  app.add_option("--soak-batches", soak_batches, "Batches of the soak run")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   lockstep::logger()->set_level(spdlog::level::err);  // restarts warn by design
   if (memory_child_mode)
     return memory_child();
+  if (soak_mode)
+    return soak(soak_batches);
   auto all = groups();
   if (list) {
     for (auto& g : all)

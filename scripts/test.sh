@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The test suite: installs what is missing, configures, builds and runs CTest.
-# Usage: scripts/test.sh [preset]   (dev by default; asan runs it sanitized)
+# Usage: scripts/test.sh [preset]
+#   dev (default)  everything, warnings as errors
+#   asan           everything under AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan           the real-thread batcher tests under ThreadSanitizer
+#   fuzz           each libFuzzer target for LOCKSTEP_FUZZ_SECONDS (60) seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-dev}
-bash scripts/setup.sh
+extra=()
+[ "$preset" = fuzz ] && extra=(clang libclang-rt-14-dev)
+bash scripts/setup.sh "${extra[@]}"
 jobs=$(nproc)
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$jobs"

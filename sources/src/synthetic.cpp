@@ -34,6 +34,8 @@ void synthetic_params::validate() const {
     bad("latency_sigma", "must be a finite number >= 0");
   if (latency_sigma > 0 && latency_ms == 0)
     bad("latency_sigma", "needs a latency_ms > 0 (the median)");
+  if (!(transient_fraction >= 0 && transient_fraction <= 1))
+    bad("transient_fraction", "must be in [0, 1]");
   if (crash_index.has_value() == crash_file.empty())
     bad("crash_index", "and crash_file go together");
 }
@@ -59,6 +61,7 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthe
     {"latency_sigma", p.latency_sigma},
     {"poison_index", optional_json(p.poison_index)},
     {"fail_first_attempts", p.fail_first_attempts},
+    {"transient_fraction", p.transient_fraction},
     {"length", optional_json(p.length)},
     {"crash_index", optional_json(p.crash_index)},
     {"crash_file", p.crash_file},
@@ -70,7 +73,8 @@ synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
   constexpr auto code = errc::invalid_config;
   auto& obj = jf::object(v, "synthetic parameters", code);
   jf::only_keys(obj, {"item_bytes", "latency_ms", "latency_sigma", "poison_index",
-                      "fail_first_attempts", "length", "crash_index", "crash_file"},
+                      "fail_first_attempts", "transient_fraction", "length", "crash_index",
+                      "crash_file"},
                 "synthetic parameters", code);
   synthetic_params p;
   if (auto* x = obj.if_contains("item_bytes"))
@@ -87,6 +91,8 @@ synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
       throw error(code, "fail_first_attempts is out of range");
     p.fail_first_attempts = static_cast<std::uint32_t>(k);
   }
+  if (auto* x = obj.if_contains("transient_fraction"))
+    p.transient_fraction = jf::number(*x, "transient_fraction", code);
   if (auto* x = obj.if_contains("length"))
     p.length = optional_uint64(*x, "length");
   if (auto* x = obj.if_contains("crash_index"))
@@ -176,6 +182,13 @@ synthetic_output synthetic::materialize(const synthetic_batch& b) const {
   if (params_.poison_index && b.index == *params_.poison_index)
     throw std::runtime_error("synthetic: batch " + std::to_string(b.index)
                              + " is poisoned and fails every attempt");
+  if (params_.transient_fraction > 0) {
+    std::uint64_t x = b.seed ^ 0x7A4F5EEDULL;
+    auto pick = static_cast<double>(splitmix64(x) >> 11) * 0x1.0p-53;
+    if (pick < params_.transient_fraction && attempts_->fail_next(b.index, 1))
+      throw std::runtime_error("synthetic: injected transient failure of batch "
+                               + std::to_string(b.index));
+  }
   if (params_.fail_first_attempts > 0 && attempts_->fail_next(b.index, params_.fail_first_attempts))
     throw std::runtime_error("synthetic: injected failure of batch " + std::to_string(b.index)
                              + " (it fails its first "

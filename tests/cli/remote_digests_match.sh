@@ -1,5 +1,5 @@
 # Two nodes give the digests of local workers, and survive kill -9, SIGSTOP,
-# and a node that joins late.
+# a node that joins late, and a frozen node that resumes and rejoins.
 source "$(dirname "$0")/lib.sh"
 common=(--seed 21 --latency-ms 2 --no-progress)
 expect_status 0 "$LOCKSTEP" run "${common[@]}" --batches 3000 --workers 2 --digests local.jsonl
@@ -39,3 +39,17 @@ wait $run || fail "the run failed: $(cat joined.err)"
 cmp -s local.jsonl joined.jsonl || fail "digests changed when a node joined"
 kill "$(cat late.pid)"; wait "$(cat late.pid)" 2>/dev/null || true
 grep -Eq "answered [1-9][0-9]* jobs" late.err || fail "the late node took no jobs: $(cat late.err)"
+
+# Frozen, then resumed: the node is lost, then rejoins the same run.
+c=$(start_node c); d=$(start_node d)
+"$LOCKSTEP" run "${common[@]}" --batches 10000 --workers 0 --nodes "$c,$d" --heartbeat 0.2 \
+  --connection-timeout 1 --verbose --digests resumed.jsonl > resumed.out 2> resumed.err & run=$!
+wait_for '[ "$(lines resumed.jsonl)" -ge 300 ]' || fail "the run made no progress"
+kill -STOP "$(cat d.pid)"
+wait_for "grep -q 'node $d lost' resumed.err" || fail "the frozen node was not declared lost"
+kill -CONT "$(cat d.pid)"
+wait_for "[ \$(grep -c 'node $d joined' resumed.err) -ge 2 ]" \
+  || fail "the resumed node did not rejoin: $(grep "$d" resumed.err)"
+wait $run || fail "the run failed: $(cat resumed.err)"
+expect_status 0 "$LOCKSTEP" run "${common[@]}" --batches 10000 --workers 2 --digests local10k.jsonl
+cmp -s local10k.jsonl resumed.jsonl || fail "digests changed when a node froze and came back"

@@ -25,6 +25,8 @@ struct synthetic_params {
   double latency_sigma = 0;       ///< > 0: log-normal latency (stragglers)
   std::optional<std::uint64_t> poison_index;  ///< this batch fails every attempt
   std::uint32_t fail_first_attempts = 0;      ///< every batch fails this many attempts first
+  /// This fraction of batches, picked by their seeds, fails its first attempt.
+  double transient_fraction = 0;
   std::optional<std::uint64_t> length;        ///< batches before the end; none: infinite
   /// The first process to materialize batch crash_index creates crash_file
   /// and kills itself with SIGSEGV (to test surviving a crashing node); the
@@ -37,7 +39,8 @@ struct synthetic_params {
 };
 
 /// JSON: {"item_bytes": N, "latency_ms": X, "latency_sigma": S,
-///        "poison_index": I | null, "fail_first_attempts": K, "length": N | null,
+///        "poison_index": I | null, "fail_first_attempts": K,
+///        "transient_fraction": F, "length": N | null,
 ///        "crash_index": I | null, "crash_file": "path"}.
 /// Reading accepts a subset (the rest keep their defaults) and names an
 /// unknown or malformed field.
@@ -84,7 +87,8 @@ typename Inspector::result_type inspect(Inspector& f, synthetic_output& x) {
 /// first waits the batch's latency (drawn from its seed, so a straggler stays
 /// one across runs), then fills the bytes. Fault injection: poison_index fails
 /// every attempt; fail_first_attempts fails each batch's first k attempts,
-/// counted per process (a node counts its own).
+/// and transient_fraction the first attempt of some batches, counted per
+/// process (a node counts its own).
 class synthetic {
  public:
   using state_type = synthetic_state;
