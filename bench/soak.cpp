@@ -10,6 +10,7 @@
 #include "lockstep/runtime/digest.hpp"
 #include "lockstep/runtime/log.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
+#include "lockstep/sources/synthetic.hpp"
 #include "stats.hpp"
 
 namespace lockstep::bench {
