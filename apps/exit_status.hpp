@@ -2,9 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <string>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep::cli {
 
@@ -20,7 +21,16 @@ enum exit_status : int {
 inline std::chrono::milliseconds seconds_to_ms(double seconds, const std::string& option) {
   if (!(seconds > 0 && seconds < 1e9))
     throw error(errc::invalid_config, option + " must be a positive number of seconds");
-  return std::chrono::milliseconds{static_cast<long long>(seconds * 1000)};
+  return std::chrono::milliseconds{static_cast<long long>(std::llround(seconds * 1000))};
+}
+
+/// "30" for 30000 ms: a default in seconds, for --help.
+inline std::string ms_as_seconds(std::chrono::milliseconds ms) {
+  auto s = std::to_string(static_cast<double>(ms.count()) / 1000.0);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.')
+    s.pop_back();
+  return s;
 }
 
 }  // namespace lockstep::cli

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lockstep/runtime/version.hpp"
 #include "make_dataset_command.hpp"
 #include "node_command.hpp"
 #include "run_command.hpp"
@@ -11,6 +12,7 @@
 int main(int argc, char** argv) {
   using namespace lockstep::cli;
   CLI::App app{"lockstep: ordered, reproducible, resumable batch delivery"};
+  app.set_version_flag("--version", std::string{"lockstep "} + std::string{lockstep::version});
   app.require_subcommand(1);
   run_options run_opts;
   auto* run_cmd = add_run_command(app, run_opts);
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 #include "run_command.hpp"
 
 namespace lockstep::cli {

@@ -5,7 +5,7 @@
 
 #include <CLI/App.hpp>
 
-#include "lockstep/sources/signals/make_dataset.hpp"
+#include "make_dataset.hpp"
 
 namespace lockstep::cli {
 

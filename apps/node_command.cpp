@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include "all_sources.hpp"
 #include "exit_status.hpp"
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 #include "lockstep/runtime/log.hpp"
-#include "lockstep/sources/builtin.hpp"
 
 namespace lockstep::cli {
 
@@ -31,27 +31,34 @@ CLI::App* add_node_command(CLI::App& app, node_command_options& o) {
   cmd->add_option("--token-file", o.token_file,
                   "File holding the token runs must present (required beyond loopback)");
   cmd->add_option("--heartbeat", o.heartbeat_s, "Seconds between heartbeats to peers")
-    ->capture_default_str();
+    ->default_str(ms_as_seconds(o.node.heartbeat_interval));
   cmd->add_option("--connection-timeout", o.connection_timeout_s,
                   "Seconds of silence after which a peer is lost")
-    ->capture_default_str();
-  cmd->add_option("--log-level", o.log_level, "What to log on stderr: info, warn or error")
-    ->check(CLI::IsMember({"info", "warn", "error"}))
+    ->default_str(ms_as_seconds(o.node.connection_timeout));
+  cmd->add_option("--log-level", o.log_level,
+                  "What to log on stderr: debug, info, warning (or warn), error")
+    ->check(CLI::IsMember({"debug", "info", "warning", "warn", "error"}))
     ->capture_default_str();
   return cmd;
 }
 
 int run_node(node_command_options& o) {
-  logger()->set_level(spdlog::level::from_str(o.log_level));
+  log_level level = log_level::info;
+  parse_log_level(o.log_level, level);
+  set_log_level(level);
   try {
     auto addr = parse_node_address(o.listen, true);
     o.node.host = addr.host;
     o.node.port = addr.port;
     if (!o.token_file.empty())
       o.node.token = read_token_file(o.token_file);
-    o.node.heartbeat_interval = seconds_to_ms(o.heartbeat_s, "--heartbeat");
-    o.node.connection_timeout = seconds_to_ms(o.connection_timeout_s, "--connection-timeout");
-    return serve_node(o.node, builtin_sources());
+    if (o.heartbeat_s)
+      o.node.heartbeat_interval = seconds_to_ms(*o.heartbeat_s, "--heartbeat");
+    if (o.connection_timeout_s)
+      o.node.connection_timeout = seconds_to_ms(*o.connection_timeout_s, "--connection-timeout");
+    // As for `lockstep run`: outputs are freed on CAF's I/O thread once sent.
+    o.node.tune_allocator = true;
+    return serve_node(o.node, tools::all_sources());
   } catch (const error& e) {
     std::fprintf(stderr, "lockstep node: %s\n", e.what());
     return exit_usage;

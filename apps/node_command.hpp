@@ -1,6 +1,7 @@
 // `lockstep node`: serve workers to remote runs.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <CLI/App.hpp>
@@ -9,11 +10,12 @@
 
 namespace lockstep::cli {
 
+/// The node's options; timings given in seconds replace node_options' own.
 struct node_command_options {
   std::string listen = "127.0.0.1:0";
   std::string token_file;
-  double heartbeat_s = 1;
-  double connection_timeout_s = 5;
+  std::optional<double> heartbeat_s;
+  std::optional<double> connection_timeout_s;
   std::string log_level = "info";
   node_options node;
 };

@@ -3,23 +3,17 @@
 #include <array>
 #include <atomic>
 #include <csignal>
-#include <functional>
-#include <optional>
-#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
+#include <thread>
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include "lockstep/runtime/batcher.hpp"
-#include "lockstep/runtime/checkpoint.hpp"
-#include "lockstep/runtime/digest.hpp"
-#include "lockstep/runtime/encode.hpp"
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/log.hpp"
-#include "lockstep/runtime/node_process.hpp"
+#include "lockstep/detail/node_process.hpp"
+#include "lockstep/lockstep.hpp"
 #include "node_command.hpp"
 #include "progress.hpp"
 
@@ -77,10 +71,10 @@ class digest_log {
 
   bool enabled() const { return !path_.empty(); }
 
-  void write(std::uint64_t index, const std::vector<char>& bytes, const checkpoint& after) {
-    boost::json::object line{{"index", index}, {"digest", digest_hex(bytes)},
-                             {"state", to_json(after)}};
-    out_ << boost::json::serialize(line) << '\n';
+  /// One line: {"index":..,"digest":"..","state":<checkpoint>}.
+  void write(std::uint64_t index, const std::vector<char>& bytes, const std::string& checkpoint) {
+    out_ << "{\"index\":" << index << ",\"digest\":\"" << digest_hex(bytes)
+         << "\",\"state\":" << checkpoint << "}\n";
     ++lines_;
   }
 
@@ -132,12 +126,11 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       auto next = b->take(state);
       if (!next)
         break;
-      auto& [output, after] = *next;
       if (digests.enabled())
-        digests.write(index, encode(output), make_checkpoint<S>(after, index + 1));
-      report.add(output);
-      bar.add(report.bytes(output));
-      state = std::move(after);
+        digests.write(index, encode(next->output), checkpoint_text<S>(next->state, index + 1));
+      report.add(next->output);
+      bar.add(report.bytes(next->output));
+      state = std::move(next->state);
       ++index;
     }
   } catch (const batch_error& e) {
@@ -157,14 +150,12 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   bar.finish();
   digests.commit(status == exit_failed);
   auto stats = b->stats();
-  auto pool = b->pool_size();
   std::printf("%s\n", fmt::format("lockstep run: {} batches in {:.2f} s: {:.0f} batches/s, {}; "
                                   "{} workers, buffer {}, {} retries{}{}",
                                   bar.batches(), bar.seconds(),
                                   bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
-                                  mb_per_s(bar.bytes(), bar.seconds()), pool,
-                                  cfg.buffer.value_or(2 * pool + 1), stats.retries,
-                                  report.summary(),
+                                  mb_per_s(bar.bytes(), bar.seconds()), b->pool_size(),
+                                  b->buffer(), stats.retries, report.summary(),
                                   status == exit_interrupted ? " (interrupted)" : "")
                         .c_str());
   return status;
@@ -176,9 +167,9 @@ int run_source(S src, const config& cfg, const run_options& o, Report& report) {
   auto state = S::state_type::seeded(o.seed.value_or(0));
   std::uint64_t index = 0;
   if (!o.resume.empty()) {
-    auto c = read_checkpoint(o.resume);
-    state = restore_state<S>(c, o.resume);
-    index = c.index;
+    auto saved = load_checkpoint<S>(o.resume);
+    state = std::move(saved.state);
+    index = saved.index;
   }
   return stream(std::move(src), state, index, cfg, o, report);
 }
@@ -248,29 +239,6 @@ int run_signals(const run_options& o, const config& cfg) {
   return run_source(std::move(src), cfg, o, report);
 }
 
-config make_config(const run_options& o) {
-  config cfg;
-  cfg.workers = o.workers;
-  cfg.buffer = o.buffer;
-  cfg.retry.max_retries = o.retries;
-  if (!(o.retry_delay_ms >= 0))
-    throw error(errc::invalid_config, "--retry-delay-ms must be >= 0");
-  cfg.retry.first_delay = std::chrono::nanoseconds{static_cast<std::int64_t>(o.retry_delay_ms * 1e6)};
-  cfg.retry.max_delay = std::max(cfg.retry.max_delay, cfg.retry.first_delay);
-  auto& r = cfg.remote;
-  r.nodes = o.nodes;
-  if (!o.token_file.empty())
-    r.token = read_token_file(o.token_file);
-  r.spawn = o.spawn_nodes;
-  r.node_program = current_program();
-  r.launch = o.node_launch;
-  r.no_worker_timeout = seconds_to_ms(o.no_worker_timeout_s, "--no-worker-timeout");
-  r.heartbeat_interval = seconds_to_ms(o.heartbeat_s, "--heartbeat");
-  r.connection_timeout = seconds_to_ms(o.connection_timeout_s, "--connection-timeout");
-  cfg.validate();
-  return cfg;
-}
-
 // CLI11's NonNegativeNumber names the whole double range in its message.
 const CLI::Validator non_negative{
   [](std::string& text) {
@@ -281,7 +249,45 @@ const CLI::Validator non_negative{
 
 }  // namespace
 
+config make_config(const run_options& o) {
+  auto cfg = o.config_file.empty() ? config{} : read_config(o.config_file);
+  // The command frees batches on another thread than the workers that made
+  // them; one arena keeps peak memory at the bound (config::tune_allocator).
+  cfg.tune_allocator = true;
+  if (o.workers)
+    cfg.workers = *o.workers;
+  if (o.buffer)
+    cfg.buffer = o.buffer;
+  if (o.retries)
+    cfg.retry.max_retries = *o.retries;
+  if (o.retry_delay_ms) {
+    if (!(*o.retry_delay_ms >= 0 && *o.retry_delay_ms <= 1e9))
+      throw error(errc::invalid_config, "--retry-delay-ms must be a number of milliseconds in [0, 1e9]");
+    cfg.retry.first_delay = std::chrono::nanoseconds{std::llround(*o.retry_delay_ms * 1e6)};
+    cfg.retry.max_delay = std::max(cfg.retry.max_delay, cfg.retry.first_delay);
+  }
+  auto& r = cfg.remote;
+  if (!o.nodes.empty())
+    r.nodes = o.nodes;
+  if (!o.token_file.empty())
+    r.token = read_token_file(o.token_file);
+  if (o.spawn_nodes)
+    r.spawn = *o.spawn_nodes;
+  r.node_program = detail::current_program();
+  if (!o.node_launch.empty())
+    r.launch = o.node_launch;
+  if (o.no_worker_timeout_s)
+    r.no_worker_timeout = seconds_to_ms(*o.no_worker_timeout_s, "--no-worker-timeout");
+  if (o.heartbeat_s)
+    r.heartbeat_interval = seconds_to_ms(*o.heartbeat_s, "--heartbeat");
+  if (o.connection_timeout_s)
+    r.connection_timeout = seconds_to_ms(*o.connection_timeout_s, "--connection-timeout");
+  cfg.validate();
+  return cfg;
+}
+
 CLI::App* add_run_command(CLI::App& app, run_options& o) {
+  const config defaults;
   auto* cmd = app.add_subcommand("run", "Stream batches from a source, in order");
   cmd->add_option("--source", o.source, "Which source: synthetic, or signals (labeled EDF "
                                         "windows)")
@@ -292,19 +298,24 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
                                  "Continue from a saved state (a JSON checkpoint)");
   seed->excludes(resume);
   cmd->add_option("--batches", o.batches, "Stop after K batches")->check(non_negative);
-  cmd->add_option("--workers", o.workers, "Local worker threads (0: no workers, the manager "
-                                          "materializes)")
-    ->check(non_negative)
-    ->capture_default_str();
-  cmd->add_option("--buffer", o.buffer, "Batches held ahead of the client (default 2W+1)")
-    ->check(non_negative);
-  cmd->add_option("--retries", o.retries, "Retries of a failing batch")
-    ->check(non_negative)
-    ->capture_default_str();
-  cmd->add_option("--retry-delay-ms", o.retry_delay_ms, "Delay before the first retry")
-    ->capture_default_str();
   cmd->add_option("--digests", o.digests, "Write one JSON line per batch: index, digest, state");
   cmd->add_flag("--no-progress", o.no_progress, "Draw no progress bar");
+  cmd->add_flag("--verbose", o.verbose, "Log run starts and stops, nodes joining and leaving");
+  cmd->add_option("--config", o.config_file,
+                  "A JSON config (docs/configuration.md); the options below override it");
+  cmd->add_option("--workers", o.workers, "Local worker threads (0: no workers, one stand-in "
+                                          "materializes)")
+    ->check(non_negative)
+    ->default_str(std::to_string(defaults.workers));
+  cmd->add_option("--buffer", o.buffer, "Batches held ahead of the client")
+    ->check(non_negative)
+    ->default_str("2W+1");
+  cmd->add_option("--retries", o.retries, "Retries of a failing batch")
+    ->check(non_negative)
+    ->default_str(std::to_string(defaults.retry.max_retries));
+  cmd->add_option("--retry-delay-ms", o.retry_delay_ms, "Delay before the first retry")
+    ->default_str(std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(defaults.retry.first_delay).count()));
   cmd->add_option("--nodes", o.nodes, "Remote nodes to use, HOST:PORT[,HOST:PORT...]")
     ->delimiter(',');
   cmd->add_option("--token-file", o.token_file, "File holding the token the nodes require");
@@ -316,13 +327,12 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
                   "(repeatable)");
   cmd->add_option("--no-worker-timeout", o.no_worker_timeout_s,
                   "Seconds to wait for a worker before failing")
-    ->capture_default_str();
+    ->default_str(ms_as_seconds(defaults.remote.no_worker_timeout));
   cmd->add_option("--heartbeat", o.heartbeat_s, "Seconds between heartbeats to nodes")
-    ->capture_default_str();
+    ->default_str(ms_as_seconds(defaults.remote.heartbeat_interval));
   cmd->add_option("--connection-timeout", o.connection_timeout_s,
                   "Seconds of silence after which a node is lost")
-    ->capture_default_str();
-  cmd->add_flag("--verbose", o.verbose, "Log run starts and stops");
+    ->default_str(ms_as_seconds(defaults.remote.connection_timeout));
   auto& s = o.synthetic;
   std::vector<CLI::Option*> synthetic_only{
     cmd->add_option("--item-bytes", s.item_bytes, "synthetic: bytes per batch")
@@ -371,7 +381,7 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
 }
 
 int run(const run_options& o) {
-  logger()->set_level(o.verbose ? spdlog::level::info : spdlog::level::warn);
+  set_log_level(o.verbose ? log_level::info : log_level::warning);
   try {
     auto& foreign = o.source == "signals" ? o.synthetic_only : o.signals_only;
     if (!foreign.empty())

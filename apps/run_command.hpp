@@ -11,7 +11,7 @@
 #include "exit_status.hpp"
 
 #include "lockstep/runtime/config.hpp"
-#include "lockstep/sources/signals/random_batches.hpp"
+#include "lockstep/signals/random_batches.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep::cli {
@@ -21,20 +21,25 @@ struct run_options {
   std::optional<std::uint64_t> seed;
   std::string resume;
   std::optional<std::uint64_t> batches;
-  std::size_t workers = default_workers();
-  std::optional<std::size_t> buffer;
-  std::uint32_t retries = 4;
-  double retry_delay_ms = 50;
   std::string digests;
   bool no_progress = false;
+  bool verbose = false;
+
+  /// The run's config: --config FILE, or lockstep's defaults, with every
+  /// option below that was given on top (none has a default of its own).
+  std::string config_file;
+  std::optional<std::size_t> workers;
+  std::optional<std::size_t> buffer;
+  std::optional<std::uint32_t> retries;
+  std::optional<double> retry_delay_ms;
   std::vector<std::string> nodes;
   std::string token_file;
-  std::size_t spawn_nodes = 0;
+  std::optional<std::size_t> spawn_nodes;
   std::vector<std::string> node_launch;
-  double no_worker_timeout_s = 30;
-  double heartbeat_s = 1;
-  double connection_timeout_s = 5;
-  bool verbose = false;
+  std::optional<double> no_worker_timeout_s;
+  std::optional<double> heartbeat_s;
+  std::optional<double> connection_timeout_s;
+
   synthetic_params synthetic;
   std::string dataset;  ///< signals: a directory of EDF recordings or a manifest
   signals::random_batches_params signals;
@@ -47,5 +52,8 @@ CLI::App* add_run_command(CLI::App& app, run_options& opts);
 
 /// Runs it; returns an exit_status.
 int run(const run_options& opts);
+
+/// The config `opts` describe. Throws lockstep::error(invalid_config).
+config make_config(const run_options& opts);
 
 }  // namespace lockstep::cli

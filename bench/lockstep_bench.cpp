@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   app.add_option("--soak-batches", soak_batches, "Batches of the soak run")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  lockstep::logger()->set_level(spdlog::level::err);  // restarts warn by design
+  lockstep::set_log_level(lockstep::log_level::error);  // restarts warn by design
   if (memory_child_mode)
     return memory_child();
   if (soak_mode)

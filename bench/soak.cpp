@@ -46,7 +46,7 @@ struct chain {
 }  // namespace
 
 int soak(std::size_t batches) {
-  logger()->set_level(spdlog::level::warn);
+  set_log_level(log_level::warning);
   synthetic_params p;
   p.item_bytes = 64;
   p.transient_fraction = 0.01;
@@ -62,8 +62,8 @@ int soak(std::size_t batches) {
     samples.push_back(measure(0));
     for (std::size_t i = 0; i < batches; ++i) {
       auto next = b.take(state);
-      got.add(next->first);
-      state = std::move(next->second);
+      got.add(next->output);
+      state = std::move(next->state);
       if ((i + 1) % (batches / 20) == 0)
         samples.push_back(measure(i + 1));
     }
@@ -75,8 +75,8 @@ int soak(std::size_t batches) {
   auto state = synthetic_state::seeded(2024);
   for (std::size_t i = 0; i < batches; ++i) {
     auto next = ref.take(state);
-    expected.add(next->first);
-    state = std::move(next->second);
+    expected.add(next->output);
+    state = std::move(next->state);
   }
   std::printf("soak: sequence digest %016llx, plain loop %016llx: %s\n",
               static_cast<unsigned long long>(got.value),

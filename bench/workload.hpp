@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "lockstep/detail/run_channel.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep::bench {
@@ -21,7 +22,7 @@ struct workload {
   std::size_t batches = 1000;
 
   /// lockstep's default buffer (2W + 1); every peer gets the same bound.
-  std::size_t buffer() const { return 2 * workers + 1; }
+  std::size_t buffer() const { return detail::default_buffer(workers); }
   std::size_t total() const { return warmup + batches; }
 };
 

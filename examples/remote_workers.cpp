@@ -4,15 +4,14 @@
 //   remote_workers run HOST:PORT    take 100 batches from that node
 //   remote_workers                  both, in one process (CI runs this)
 //
-// A source can run on nodes when it describes itself (params / from_params),
-// its batch and output have CAF inspect() overloads, and the node's binary
-// registers it (serve_node with a source_registry).
+// A source can run on nodes when it describes itself (params, JSON text, and
+// from_params), its batch and output serialize (here: built-in types), and
+// the node's binary registers it (serve_node with a source_registry).
 #include <cstdio>
 #include <string>
 
 #include <boost/json.hpp>
-#include <lockstep/runtime/batcher.hpp>
-#include <lockstep/runtime/node_server.hpp>
+#include <lockstep/lockstep.hpp>
 
 // Batch i holds i, and its output the squares of i .. i+size-1.
 struct squares {
@@ -31,7 +30,7 @@ struct squares {
       out.push_back(x * x);
     return out;
   }
-  boost::json::value params() const { return {{"size", size}}; }
+  std::string params() const { return boost::json::serialize(boost::json::object{{"size", size}}); }
   static squares from_params(const boost::json::value& v) {
     return {boost::json::value_to<std::uint64_t>(v.at("size"))};
   }
@@ -44,15 +43,12 @@ lockstep::source_registry my_sources() {
 }
 
 int run(const std::string& node) {
-  lockstep::config cfg;
-  cfg.workers = 0;  // remote workers only
-  cfg.remote.nodes = {node};
-  lockstep::batcher batches{squares{}, cfg};
+  lockstep::batcher batches{squares{}, {.workers = 0, .remote = {.nodes = {node}}}};  // nodes only
   std::uint64_t state = 0, sum = 0;
   for (int i = 0; i < 100; ++i) {
     auto next = batches.take(state);
-    sum += next->first.back();
-    state = next->second;
+    sum += next->output.back();
+    state = next->state;
   }
   std::printf("100 batches from %s, last squares sum to %llu\n", node.c_str(),
               static_cast<unsigned long long>(sum));

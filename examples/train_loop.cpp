@@ -8,10 +8,9 @@
 #include <filesystem>
 #include <string>
 
-#include <lockstep/runtime/batcher.hpp>
-#include <lockstep/runtime/checkpoint.hpp>
-#include <lockstep/sources/signals/make_dataset.hpp>
-#include <lockstep/sources/signals/random_batches.hpp>
+#include <lockstep/lockstep.hpp>
+#include <lockstep/signals/random_batches.hpp>
+#include <make_dataset.hpp>
 
 namespace sig = lockstep::signals;
 
@@ -29,21 +28,19 @@ int main(int argc, char** argv) {
   params.batch_size = 16;
   params.window_seconds = 60;
   sig::random_batches source{sig::dataset::open(data_dir), params};
-  lockstep::config cfg;
-  cfg.workers = 2;
-  lockstep::batcher batches{source, cfg};
+  lockstep::batcher batches{source, {.workers = 2}};
 
   // A fresh run starts from a seed, a restarted one from its checkpoint.
   auto state = sig::random_batches_state::seeded(42);
   unsigned long long step = 0;
   if (std::filesystem::exists(saved)) {
-    auto c = lockstep::read_checkpoint(saved);
-    state = lockstep::restore_state<sig::random_batches>(c, saved.string());
-    step = c.index;
+    auto resumed = lockstep::load_checkpoint<sig::random_batches>(saved);
+    state = resumed.state;
+    step = resumed.index;
     std::printf("resumed from step %llu\n", step);
   }
   for (; step < steps; ++step) {
-    auto [batch, next] = *batches.take(state);
+    auto [batch, next] = *batches.take(state);  // the output and the state after it
     // "Training": here, the share of N3 epochs among the labels.
     std::size_t n3 = 0;
     for (auto label : batch.y.values)
@@ -56,6 +53,6 @@ int main(int argc, char** argv) {
                   100.0 * static_cast<double>(n3) / static_cast<double>(batch.y.values.size()));
     state = next;
     if ((step + 1) % 10 == 0)  // the state after step k, and k + 1 steps done
-      lockstep::write_checkpoint(saved, lockstep::make_checkpoint<sig::random_batches>(state, step + 1));
+      lockstep::save_checkpoint<sig::random_batches>(saved, state, step + 1);
   }
 }

@@ -1,8 +1,8 @@
-#include "lockstep/actors/dispatcher.hpp"
+#include "lockstep/detail/dispatcher.hpp"
 
 #include <algorithm>
 
-namespace lockstep {
+namespace lockstep::detail {
 
 void dispatcher::add_worker(worker_id w, std::size_t slots) {
   workers_.try_emplace(w).first->second.slots = std::max<std::size_t>(1, slots);
@@ -98,6 +98,28 @@ std::optional<pending_job> dispatcher::finish(worker_id w, std::uint64_t epoch,
   return job;
 }
 
+std::optional<pending_job> dispatcher::steal(worker_id thief) {
+  auto t = workers_.find(thief);
+  if (t == workers_.end() || !t->second.out.empty() || !waiting_.empty())
+    return std::nullopt;
+  out_job* best = nullptr;
+  std::size_t best_load = 1;
+  for (auto& [id, slot] : workers_) {
+    if (id == thief || slot.out.size() <= best_load)
+      continue;
+    auto& last = slot.out.back();
+    if (last.stolen || last.epoch != epoch_)
+      continue;
+    best = &last;
+    best_load = slot.out.size();
+  }
+  if (best == nullptr)
+    return std::nullopt;
+  best->stolen = true;
+  t->second.out.push_back({epoch_, best->job, true});
+  return best->job;
+}
+
 std::size_t dispatcher::in_flight() const {
   std::size_t n = 0;
   for (auto& [id, slot] : workers_)
@@ -106,4 +128,4 @@ std::size_t dispatcher::in_flight() const {
   return n;
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

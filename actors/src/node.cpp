@@ -1,15 +1,14 @@
-#include "lockstep/actors/node.hpp"
+#include "lockstep/detail/node.hpp"
 
 #include <caf/exit_reason.hpp>
 
-#include "lockstep/actors/remote_worker.hpp"
-#include "lockstep/messages/messages.hpp"
+#include "lockstep/detail/remote_worker.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 
 namespace {
 
-using self_ptr = caf::stateful_actor<node_state>*;
+using self_ptr = msg::node_actor::stateful_pointer<node_state>;
 
 // Compares tokens in time independent of where they differ.
 bool same_token(const std::string& a, const std::string& b) {
@@ -26,22 +25,22 @@ msg::node_welcome refuse(self_ptr self, errc code, std::string why) {
   return {msg::protocol_version, code, std::move(why), {}};
 }
 
-void end_session(self_ptr self, const caf::actor_addr& feeder, const caf::error& reason) {
+void end_session(self_ptr self, const caf::actor_addr& owner, const caf::error& reason) {
   auto& st = self->state;
-  auto i = st.sessions.find(feeder);
+  auto i = st.sessions.find(owner);
   if (i == st.sessions.end())
     return;
   for (auto& w : i->second.workers)
     self->send_exit(w, caf::exit_reason::user_shutdown);
   if (st.cfg.log)
     st.cfg.log(event_level::info, "a run left (" + caf::to_string(reason) + "); its workers answered "
-                        + std::to_string(i->second.served->load()) + " jobs");
+                                    + std::to_string(i->second.served->load()) + " jobs");
   st.sessions.erase(i);
 }
 
 }  // namespace
 
-caf::behavior node(self_ptr self, node_config cfg) {
+msg::node_actor::behavior_type node(self_ptr self, node_config cfg) {
   self->state.cfg = std::move(cfg);
   self->set_down_handler(
     [self](caf::down_msg& down) { end_session(self, down.source, down.reason); });
@@ -62,28 +61,34 @@ caf::behavior node(self_ptr self, node_config cfg) {
         return refuse(self, errc::not_authorized,
                       hello.token.empty() ? "the node requires a token (--token-file)"
                                           : "the node refused the token");
-      if (!hello.feeder)
-        return refuse(self, errc::invalid_config, "the run named no feeder");
+      if (!hello.owner)
+        return refuse(self, errc::invalid_config, "the run named no owner");
+      // A run that reconnects after losing this node: its old workers are stale.
+      end_session(self, hello.owner.address(), caf::exit_reason::user_shutdown);
       errc code = errc::unknown_source;
       std::string error;
       auto source = st.cfg.build(hello.source, hello.params, code, error);
       if (!source)
         return refuse(self, code, error);
-      register_output_codec(hello.source, source);
+      if (source->output_type_name() != hello.output_type)
+        return refuse(self, errc::source_mismatch,
+                      "the node's source \"" + hello.source + "\" makes outputs of type "
+                        + std::string{source->output_type_name()} + ", the run expects "
+                        + hello.output_type);
       node_state::session run{{}, std::make_shared<std::atomic<std::uint64_t>>(0)};
-      for (std::size_t i = 0; i < st.cfg.workers; ++i) {
-        remote_worker_config wc{source, hello.feeder, run.served};
-        run.workers.push_back(self->spawn(remote_worker, wc));
-      }
-      self->monitor(hello.feeder);
-      msg::node_welcome welcome{msg::protocol_version, {}, {}, run.workers};
-      st.sessions[hello.feeder.address()] = std::move(run);
+      for (std::size_t i = 0; i < st.cfg.workers; ++i)
+        run.workers.push_back(self->spawn(remote_worker, remote_worker_config{source, run.served}));
+      self->monitor(hello.owner);
+      msg::node_welcome welcome{msg::protocol_version, {}, {}, {}};
+      for (auto& w : run.workers)
+        welcome.workers.push_back(caf::actor_cast<caf::actor>(w));
+      st.sessions[hello.owner.address()] = std::move(run);
       if (st.cfg.log)
         st.cfg.log(event_level::info, "a run of source \"" + hello.source + "\" joined; "
-                            + std::to_string(st.cfg.workers) + " workers serve it");
+                                        + std::to_string(st.cfg.workers) + " workers serve it");
       return welcome;
     },
   };
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

@@ -1,26 +1,39 @@
-#include "lockstep/actors/remote_worker.hpp"
+#include "lockstep/detail/remote_worker.hpp"
+
+#include <caf/actor_cast.hpp>
 
 #include <exception>
 
-#include "lockstep/messages/messages.hpp"
+#include "lockstep/messages/errors.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 
-caf::behavior remote_worker(caf::event_based_actor* self, remote_worker_config cfg) {
+msg::remote_worker_actor::behavior_type remote_worker(msg::remote_worker_actor::pointer self,
+                                                      remote_worker_config cfg) {
   return {
     [=](const msg::wire_job& j) {
-      msg::wire_result answer{j.epoch, j.seq, j.attempt, false, {},
-                              {std::string{cfg.source->name()}, nullptr}};
+      msg::wire_result answer{j.epoch, j.seq, j.attempt, false, false, {},
+                              {std::string{cfg.source->output_type_name()}, nullptr}};
+      const_box batch;
       try {
-        answer.output.value = cfg.source->materialize(cfg.source->decode_batch(j.batch));
+        batch = cfg.source->decode_batch(j.batch);
+        answer.output.value = cfg.source->materialize(batch);
+      } catch (const permanent_error& e) {
+        answer.failed = answer.permanent = true;
+        answer.error = e.what();
+      } catch (const error& e) {
+        // Bytes that do not decode will not decode on a retry either.
+        answer.failed = true;
+        answer.permanent = batch == nullptr;
+        answer.error = e.what();
       } catch (const std::exception& e) {
         answer.failed = true;
         answer.error = e.what();
       }
       ++*cfg.served;
-      self->send(cfg.feeder, std::move(answer));
+      self->send(caf::actor_cast<msg::remote_proxy_actor>(self->current_sender()), std::move(answer));
     },
   };
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

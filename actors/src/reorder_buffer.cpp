@@ -1,6 +1,6 @@
-#include "lockstep/actors/reorder_buffer.hpp"
+#include "lockstep/detail/reorder_buffer.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 
 void reorder_buffer::reset() {
   next_ = 0;
@@ -40,4 +40,4 @@ void reorder_buffer::fail_now(delivery failure, std::vector<delivery>& out) {
   held_.clear();
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

@@ -1,9 +1,9 @@
-#include "lockstep/actors/retry_schedule.hpp"
+#include "lockstep/detail/retry_schedule.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace lockstep {
+namespace lockstep::detail {
 
 std::chrono::nanoseconds retry_delay(const retry_policy& p, std::uint32_t retry,
                                      double unit) {
@@ -16,4 +16,4 @@ std::chrono::nanoseconds retry_delay(const retry_policy& p, std::uint32_t retry,
   return ns{static_cast<ns::rep>(std::clamp(scaled, 0.0, cap))};
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "../blocking_queue.hpp"
-#include "../stats.hpp"
-#include "../workload.hpp"
+workload.hpp"/blocking_queue.hpp"
+workload.hpp"/stats.hpp"
+workload.hpp"/workload.hpp"
 
 namespace lockstep::bench {
 
@@ -26,7 +26,7 @@ namespace lockstep::bench {
 /// need: infinite sources, no restarts, and the first failure ends the stream.
 class head_of_line {
  public:
-  using taken = std::pair<synthetic_output, synthetic_state>;
+  using taken = step<synthetic_output, synthetic_state>;
 
   head_of_line(synthetic src, synthetic_state start, std::size_t workers, std::size_t buffer);
   ~head_of_line();

@@ -16,8 +16,8 @@ throughput take_rate(System& system, const workload& w) {
     auto next = system.take(state);
     if (!next)
       throw std::runtime_error("the synthetic source ended early");
-    check(next->first);
-    state = std::move(next->second);
+    check(next->output);
+    state = std::move(next->state);
   };
   for (std::size_t i = 0; i < w.warmup; ++i)
     take_one();

@@ -60,7 +60,7 @@ int memory_child() {
   auto state = synthetic_state::seeded(1);
   for (std::size_t i = 0; i < batches; ++i) {
     auto next = b.take(state);
-    state = std::move(next->second);
+    state = std::move(next->state);
     taken.store(i + 1);
   }
   done = true;

@@ -5,7 +5,7 @@
 #include "../peers/take_loop.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/log.hpp"
-#include "lockstep/runtime/node_process.hpp"
+#include "lockstep/detail/node_process.hpp"
 #include "lockstep/runtime/node_server.hpp"
 #include "lockstep/sources/builtin.hpp"
 
@@ -25,7 +25,7 @@ double mb_per_s(workload w, bool remote) {
     cfg.workers = 0;
     cfg.remote.spawn = nodes;
     cfg.remote.node_workers = workers_per_node;
-    cfg.remote.node_program = current_program();
+    cfg.remote.node_program = detail::current_program();
   } else {
     cfg.workers = w.workers;
   }
@@ -75,7 +75,7 @@ int serve_node_child(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; ++i)
     if (std::string_view{argv[i]} == "--workers")
       o.workers = static_cast<std::size_t>(std::stoul(argv[i + 1]));
-  logger()->set_level(spdlog::level::warn);
+  set_log_level(log_level::warning);
   return serve_node(o, builtin_sources());
 }
 

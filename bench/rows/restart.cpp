@@ -29,14 +29,14 @@ row restart_row(context& ctx) {
     // first: a checkpoint from the recent past, as a resumed job passes. The
     // client just freed credit, so every worker is busy with the old run's
     // jobs, which the restart must not wait for.
-    auto back = b.take(state)->second;
+    auto back = b.take(state)->state;
     state = back;
     for (int k = 0; k < 3; ++k)
-      state = b.take(state)->second;
+      state = b.take(state)->state;
     auto start = bench_clock::now();
     auto next = b.take(back);
     restart.push_back(ms_since(start));
-    state = next->second;
+    state = next->state;
 
     auto step = src.iterate(state);
     start = bench_clock::now();
@@ -55,7 +55,7 @@ row restart_row(context& ctx) {
   r.setup = fmt::format("W = {}, buffer {}, fixed 2 ms latency; {} restarts to a state 3 batches "
                         "back, each while all workers are busy; ratio = lockstep / "
                         "(materialize + 5 ms)",
-                        workers, cfg.buffer.value_or(2 * workers + 1), samples);
+                        workers, b.buffer(), samples);
   return r;
 }
 

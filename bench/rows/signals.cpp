@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 
 #include "lockstep/runtime/batcher.hpp"
-#include "lockstep/sources/signals/make_dataset.hpp"
-#include "lockstep/sources/signals/random_batches.hpp"
+#include "make_dataset.hpp"
+#include "lockstep/signals/random_batches.hpp"
 
 namespace lockstep::bench {
 
@@ -116,10 +116,10 @@ row signals_row(context& ctx) {
     cfg.workers = workers;
     batcher<random_batches> b{src, cfg};
     auto st = start_state;
-    st = b.take(st)->second;  // warm up: threads started, first batch out
+    st = b.take(st)->state;  // warm up: threads started, first batch out
     auto start = bench_clock::now();
     for (std::size_t i = 1; i < batches; ++i)
-      st = b.take(st)->second;
+      st = b.take(st)->state;
     return mb(seconds_since(start)) * static_cast<double>(batches - 1) / static_cast<double>(batches);
   };
   std::fprintf(stderr, "  %s: 3 systems x %d repetitions\n", r.name.c_str(), ctx.opt.reps);

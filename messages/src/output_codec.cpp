@@ -1,27 +1,27 @@
-#include "lockstep/messages/output_codec.hpp"
+#include "lockstep/detail/output_codec.hpp"
 
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 
-namespace lockstep {
+namespace lockstep::detail {
 
 namespace {
 
-std::mutex mtx;
-std::map<std::string, std::weak_ptr<const output_codec>, std::less<>> codecs;
+std::shared_mutex mtx;
+std::map<std::string, const output_codec*, std::less<>> codecs;
 
 }  // namespace
 
-void register_output_codec(const std::string& name,
-                           const std::shared_ptr<const output_codec>& codec) {
-  std::lock_guard<std::mutex> guard{mtx};
-  codecs[name] = codec;
+void register_output_codec(std::string_view type_name, const output_codec& codec) {
+  std::unique_lock guard{mtx};
+  codecs.try_emplace(std::string{type_name}, &codec);
 }
 
-std::shared_ptr<const output_codec> find_output_codec(std::string_view name) {
-  std::lock_guard<std::mutex> guard{mtx};
-  auto i = codecs.find(name);
-  return i == codecs.end() ? nullptr : i->second.lock();
+const output_codec* find_output_codec(std::string_view type_name) {
+  std::shared_lock guard{mtx};
+  auto i = codecs.find(type_name);
+  return i == codecs.end() ? nullptr : i->second;
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

@@ -1,96 +1,171 @@
 #include "lockstep/runtime/checkpoint.hpp"
 
-#include <fstream>
-#include <sstream>
-#include <system_error>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 
-#include "lockstep/runtime/json_fields.hpp"
+#include "lockstep/detail/json_fields.hpp"
+#include "lockstep/messages/errors.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 
 namespace jf = json_fields;
 
-boost::json::value to_json(const checkpoint& c) {
-  return boost::json::object{
-    {"format", checkpoint::format},  {"version", checkpoint::version},
-    {"source", c.source},            {"source_version", c.source_version},
-    {"index", c.index},              {"state", c.state},
-  };
+namespace {
+
+constexpr std::string_view format = "lockstep-state";
+constexpr std::uint64_t format_version = 1;
+// A state file is small; anything much larger is not one.
+constexpr std::size_t max_state_file = 16u << 20;
+
+[[noreturn]] void io_failed(const std::string& what, int err) {
+  throw error(errc::io_error, what + " (" + std::strerror(err) + ")");
 }
 
-checkpoint checkpoint_from_json(const boost::json::value& v, std::string_view origin) {
+}  // namespace
+
+std::string checkpoint_text(checkpoint_owner owner, std::uint64_t index, to_json_fn to_json,
+                            const void* state) {
+  boost::json::value s;
+  to_json(state, s);
+  return boost::json::serialize(boost::json::object{
+    {"format", format},
+    {"version", format_version},
+    {"source", owner.source},
+    {"source_version", owner.version},
+    {"index", index},
+    {"state", std::move(s)},
+  });
+}
+
+std::uint64_t parse_checkpoint(std::string_view text, std::string_view origin,
+                               checkpoint_owner owner, from_json_fn from_json, void* state) {
   std::string where{origin};
+  std::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec)
+    throw error(errc::invalid_state, where + ": not valid JSON (" + ec.message() + ")");
   if (!v.is_object() || !v.get_object().contains("format")
-      || v.get_object().at("format") != boost::json::value(checkpoint::format))
+      || v.get_object().at("format") != boost::json::value(format))
     throw error(errc::invalid_state,
                 where + ": not a lockstep state (expected an object with \"format\": \""
-                  + std::string{checkpoint::format} + "\")");
+                  + std::string{format} + "\")");
   auto& obj = v.get_object();
   try {
     auto version = jf::uint64(jf::field(obj, "version", "checkpoint"), "version");
-    if (version != checkpoint::version)
-      throw error(errc::version_mismatch,
-                  "format version " + std::to_string(version)
-                    + " is not supported; this build reads version "
-                    + std::to_string(checkpoint::version));
+    if (version != format_version)
+      throw error(errc::version_mismatch, "format version " + std::to_string(version)
+                                            + " is not supported; this build reads version "
+                                            + std::to_string(format_version));
     jf::only_keys(obj, {"format", "version", "source", "source_version", "index", "state"},
                   "checkpoint");
-    checkpoint c;
-    c.source = jf::string(jf::field(obj, "source", "checkpoint"), "source");
+    auto source = jf::string(jf::field(obj, "source", "checkpoint"), "source");
+    if (source != owner.source)
+      throw error(errc::source_mismatch, "a state of source \"" + source + "\", not \""
+                                           + std::string{owner.source} + "\"");
     auto sv = jf::uint64(jf::field(obj, "source_version", "checkpoint"), "source_version");
-    if (sv > UINT32_MAX)
-      throw error(errc::invalid_state, "source_version is out of range");
-    c.source_version = static_cast<std::uint32_t>(sv);
-    c.index = jf::uint64(jf::field(obj, "index", "checkpoint"), "index");
-    c.state = jf::field(obj, "state", "checkpoint");
-    return c;
+    if (sv != owner.version)
+      throw error(errc::version_mismatch,
+                  "a \"" + source + "\" state of version " + std::to_string(sv)
+                    + "; this build reads version " + std::to_string(owner.version));
+    auto index = jf::uint64(jf::field(obj, "index", "checkpoint"), "index");
+    try {
+      from_json(jf::field(obj, "state", "checkpoint"), state);
+    } catch (const error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw error(errc::invalid_state, std::string{"state: "} + e.what());
+    }
+    return index;
   } catch (const error& e) {
     throw error(e.code(), where + ": " + e.what());
   }
 }
 
-checkpoint parse_checkpoint(std::string_view text, std::string_view origin) {
-  std::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec)
-    throw error(errc::invalid_state,
-                std::string{origin} + ": not valid JSON (" + ec.message() + ")");
-  return checkpoint_from_json(v, origin);
-}
-
-checkpoint read_checkpoint(const std::filesystem::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  if (!in)
-    throw error(errc::invalid_state, file.string() + ": cannot be opened");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().find_first_not_of(" \t\r\n") == std::string::npos)
-    throw error(errc::invalid_state, file.string() + ": is empty");
-  return parse_checkpoint(text.str(), file.string());
-}
-
-void write_checkpoint(const std::filesystem::path& file, const checkpoint& c) {
-  auto tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out{tmp, std::ios::binary | std::ios::trunc};
-    out << boost::json::serialize(to_json(c)) << '\n';
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw error(errc::io_error, tmp.string() + ": cannot be written");
-    }
+void write_file_atomically(const std::string& file, std::string_view text) {
+  struct stat st {};
+  bool exists = ::stat(file.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode))
+    throw error(errc::io_error, file + ": is not a regular file; a checkpoint is only written "
+                                       "over a regular file");
+  auto tmp = file + ".XXXXXX";
+  int fd = ::mkstemp(tmp.data());  // a name no other writer has
+  if (fd < 0)
+    io_failed(file + ": cannot be written", errno);
+  ::fchmod(fd, exists ? (st.st_mode & 07777) : 0644);
+  auto fail = [&](const std::string& what) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    io_failed(what, err);
+  };
+  for (std::size_t done = 0; done < text.size();) {
+    auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      fail(file + ": cannot be written");
+    done += static_cast<std::size_t>(n);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    throw error(errc::io_error, file.string() + ": cannot be replaced (" + ec.message() + ")");
+  // The rename must not publish a file whose bytes are not on disk yet.
+  if (::fsync(fd) != 0)
+    fail(file + ": cannot be written to disk");
+  if (::close(fd) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    io_failed(file + ": cannot be written", err);
+  }
+  if (::rename(tmp.c_str(), file.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    io_failed(file + ": cannot be replaced", err);
+  }
+  auto dir = std::filesystem::path{file}.parent_path();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);  // the rename itself, on disk
+    ::close(dfd);
   }
 }
 
-}  // namespace lockstep
+std::string read_state_file(const std::string& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    throw error(errc::invalid_state, file + ": cannot be opened (" + std::strerror(errno) + ")");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw error(errc::invalid_state, file + ": is not a regular file");
+  }
+  if (static_cast<std::size_t>(st.st_size) > max_state_file) {
+    ::close(fd);
+    throw error(errc::invalid_state, file + ": is " + std::to_string(st.st_size)
+                                       + " bytes; a state file is at most "
+                                       + std::to_string(max_state_file));
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::read(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text.resize(done);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw error(errc::invalid_state, file + ": is empty");
+  return text;
+}
+
+}  // namespace lockstep::detail

@@ -1,15 +1,14 @@
 #include "lockstep/runtime/config.hpp"
 
+#include <boost/json/parse.hpp>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <thread>
 
-#include <boost/json/parse.hpp>
-
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/json_fields.hpp"
+#include "lockstep/detail/json_fields.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 
@@ -20,60 +19,96 @@ std::size_t default_workers() {
 
 namespace {
 
-[[noreturn]] void invalid(const std::string& field, const std::string& why) {
-  throw error(errc::invalid_config, "invalid config: " + field + " " + why);
+namespace jf = detail::json_fields;
+constexpr auto bad = errc::invalid_config;
+
+// Every field's name, as JSON spells it and as errors name it: written once.
+namespace key {
+constexpr const char* workers = "config.workers";
+constexpr const char* buffer = "config.buffer";
+constexpr const char* worker_prefetch = "config.worker_prefetch";
+constexpr const char* scheduler_threads = "config.scheduler_threads";
+constexpr const char* tune_allocator = "config.tune_allocator";
+constexpr const char* max_retries = "config.retry.max_retries";
+constexpr const char* first_delay = "config.retry.first_delay_ms";
+constexpr const char* factor = "config.retry.factor";
+constexpr const char* jitter = "config.retry.jitter";
+constexpr const char* max_delay = "config.retry.max_delay_ms";
+constexpr const char* nodes = "config.remote.nodes";
+constexpr const char* token = "config.remote.token";
+constexpr const char* spawn = "config.remote.spawn";
+constexpr const char* node_workers = "config.remote.node_workers";
+constexpr const char* launch = "config.remote.launch";
+constexpr const char* no_worker_timeout = "config.remote.no_worker_timeout_ms";
+constexpr const char* heartbeat = "config.remote.heartbeat_ms";
+constexpr const char* connection_timeout = "config.remote.connection_timeout_ms";
+constexpr const char* connect_timeout = "config.remote.connect_timeout_ms";
+constexpr const char* reconnect_interval = "config.remote.reconnect_interval_ms";
+constexpr const char* prefetch = "config.remote.prefetch";
+}  // namespace key
+
+// The last component of a key: what the JSON object holds.
+std::string_view leaf(std::string_view k) {
+  return k.substr(k.rfind('.') + 1);
 }
+
+[[noreturn]] void invalid(std::string_view field, const std::string& why) {
+  throw error(bad, "invalid config: " + std::string{field} + " " + why);
+}
+
+constexpr std::size_t max_workers = 4096;
 
 }  // namespace
 
 void config::validate() const {
-  constexpr std::size_t max_workers = 4096;
   if (workers > max_workers)
-    invalid("workers", "is " + std::to_string(workers) + "; at most "
-                         + std::to_string(max_workers) + " are supported");
+    invalid(key::workers, "is " + std::to_string(workers) + "; at most "
+                            + std::to_string(max_workers) + " are supported");
   if (buffer && *buffer == 0)
-    invalid("buffer", "must be at least 1");
+    invalid(key::buffer, "must be at least 1");
   if (worker_prefetch == 0)
-    invalid("worker_prefetch", "must be at least 1");
+    invalid(key::worker_prefetch, "must be at least 1");
   if (scheduler_threads == 0)
-    invalid("scheduler_threads", "must be at least 1");
+    invalid(key::scheduler_threads, "must be at least 1");
   if (retry.first_delay.count() < 0)
-    invalid("retry.first_delay", "must not be negative");
+    invalid(key::first_delay, "must not be negative");
   if (retry.max_delay < retry.first_delay)
-    invalid("retry.max_delay", "must not be below retry.first_delay");
+    invalid(key::max_delay, std::string{"must not be below "} + key::first_delay);
   if (!(retry.factor >= 1.0))
-    invalid("retry.factor", "must be at least 1");
+    invalid(key::factor, "must be at least 1");
   if (!(retry.jitter >= 0.0 && retry.jitter < 1.0))
-    invalid("retry.jitter", "must be in [0, 1)");
+    invalid(key::jitter, "must be in [0, 1)");
   for (auto& n : remote.nodes)
     parse_node_address(n);
   auto positive = [](std::chrono::milliseconds d, const char* field) {
     if (d.count() <= 0)
       invalid(field, "must be positive");
   };
-  positive(remote.no_worker_timeout, "remote.no_worker_timeout");
-  positive(remote.heartbeat_interval, "remote.heartbeat_interval");
-  positive(remote.connection_timeout, "remote.connection_timeout");
-  positive(remote.connect_timeout, "remote.connect_timeout");
-  positive(remote.reconnect_interval, "remote.reconnect_interval");
+  positive(remote.no_worker_timeout, key::no_worker_timeout);
+  positive(remote.heartbeat_interval, key::heartbeat);
+  positive(remote.connection_timeout, key::connection_timeout);
+  positive(remote.connect_timeout, key::connect_timeout);
+  positive(remote.reconnect_interval, key::reconnect_interval);
   if (remote.connection_timeout <= remote.heartbeat_interval)
-    invalid("remote.connection_timeout", "must exceed remote.heartbeat_interval");
+    invalid(key::connection_timeout, std::string{"must exceed "} + key::heartbeat);
   if (remote.prefetch == 0)
-    invalid("remote.prefetch", "must be at least 1");
+    invalid(key::prefetch, "must be at least 1");
+  if (remote.node_workers > max_workers)
+    invalid(key::node_workers, "is " + std::to_string(remote.node_workers) + "; at most "
+                                 + std::to_string(max_workers) + " are supported");
 }
 
 node_address parse_node_address(const std::string& text, bool allow_any_port) {
-  auto bad = [&](const std::string& why) -> node_address {
-    throw error(errc::invalid_config,
-                "invalid node address \"" + text + "\": " + why + " (expected HOST:PORT)");
+  auto bad_address = [&](const std::string& why) -> node_address {
+    throw error(bad, "invalid node address \"" + text + "\": " + why + " (expected HOST:PORT)");
   };
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    return bad("no host or port");
+    return bad_address("no host or port");
   auto host = text.substr(0, colon);
   if (host.front() == '[') {
     if (host.back() != ']')
-      return bad("unclosed [");
+      return bad_address("unclosed [");
     host = host.substr(1, host.size() - 2);
   }
   auto port_text = text.substr(colon + 1);
@@ -82,108 +117,99 @@ node_address parse_node_address(const std::string& text, bool allow_any_port) {
     std::size_t used = 0;
     port = std::stoul(port_text, &used);
     if (used != port_text.size())
-      return bad("the port is not a number");
+      return bad_address("the port is not a number");
   } catch (const std::exception&) {
-    return bad("the port is not a number");
+    return bad_address("the port is not a number");
   }
   if ((port == 0 && !allow_any_port) || port > 65535)
-    return bad(allow_any_port ? "the port must be in 0..65535" : "the port must be in 1..65535");
+    return bad_address(allow_any_port ? "the port must be in 0..65535"
+                                      : "the port must be in 1..65535");
   return {host, static_cast<std::uint16_t>(port)};
 }
 
-}  // namespace lockstep
-
-namespace lockstep {
-
 namespace {
 
-namespace jf = json_fields;
-constexpr auto bad = errc::invalid_config;
+// Reads the field `k` of `obj` into `out` when present.
+template <class F>
+void read(const boost::json::object& obj, const char* k, F f) {
+  if (auto* x = obj.if_contains(leaf(k)))
+    f(*x, k);
+}
 
-std::size_t size_field(const boost::json::value& v, const std::string& what) {
-  auto x = jf::uint64(v, what, bad);
+std::size_t size_field(const boost::json::value& v, const char* k) {
+  auto x = jf::uint64(v, k, bad);
   if (x > std::numeric_limits<std::size_t>::max() / 2)
-    throw error(bad, what + " is too large");
+    throw error(bad, std::string{k} + " is too large");
   return static_cast<std::size_t>(x);
 }
 
-std::chrono::milliseconds ms_field(const boost::json::value& v, const std::string& what) {
-  auto x = jf::number(v, what, bad);
+std::chrono::milliseconds ms_field(const boost::json::value& v, const char* k) {
+  auto x = jf::number(v, k, bad);
   if (x < 0 || x > 1e12)
-    throw error(bad, what + " must be a number of milliseconds in [0, 1e12]");
+    throw error(bad, std::string{k} + " must be a number of milliseconds in [0, 1e12]");
   return std::chrono::milliseconds{static_cast<std::int64_t>(x)};
 }
 
+std::vector<std::string> strings_field(const boost::json::value& v, const char* k) {
+  if (!v.is_array())
+    throw error(bad, std::string{k} + " must be an array of strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < v.get_array().size(); ++i)
+    out.push_back(jf::string(v.get_array()[i], std::string{k} + "[" + std::to_string(i) + "]", bad));
+  return out;
+}
+
 void read_retry(const boost::json::object& obj, retry_policy& r) {
-  jf::only_keys(obj, {"max_retries", "first_delay_ms", "factor", "jitter", "max_delay_ms"},
+  jf::only_keys(obj, {leaf(key::max_retries), leaf(key::first_delay), leaf(key::factor),
+                      leaf(key::jitter), leaf(key::max_delay)},
                 "config.retry", bad);
-  if (auto* x = obj.if_contains("max_retries")) {
-    auto n = jf::uint64(*x, "config.retry.max_retries", bad);
+  read(obj, key::max_retries, [&](auto& v, auto k) {
+    auto n = jf::uint64(v, k, bad);
     if (n > 1000)
-      throw error(bad, "config.retry.max_retries must be at most 1000");
+      throw error(bad, std::string{k} + " must be at most 1000");
     r.max_retries = static_cast<std::uint32_t>(n);
-  }
-  if (auto* x = obj.if_contains("first_delay_ms"))
-    r.first_delay = ms_field(*x, "config.retry.first_delay_ms");
-  if (auto* x = obj.if_contains("factor"))
-    r.factor = jf::number(*x, "config.retry.factor", bad);
-  if (auto* x = obj.if_contains("jitter"))
-    r.jitter = jf::number(*x, "config.retry.jitter", bad);
-  if (auto* x = obj.if_contains("max_delay_ms"))
-    r.max_delay = ms_field(*x, "config.retry.max_delay_ms");
+  });
+  read(obj, key::first_delay, [&](auto& v, auto k) { r.first_delay = ms_field(v, k); });
+  read(obj, key::factor, [&](auto& v, auto k) { r.factor = jf::number(v, k, bad); });
+  read(obj, key::jitter, [&](auto& v, auto k) { r.jitter = jf::number(v, k, bad); });
+  read(obj, key::max_delay, [&](auto& v, auto k) { r.max_delay = ms_field(v, k); });
 }
 
 void read_remote(const boost::json::object& obj, remote_config& r) {
-  jf::only_keys(obj, {"nodes", "token", "spawn", "node_workers", "no_worker_timeout_ms",
-                      "heartbeat_ms", "connection_timeout_ms", "connect_timeout_ms",
-                      "reconnect_interval_ms", "prefetch"},
+  jf::only_keys(obj, {leaf(key::nodes), leaf(key::token), leaf(key::spawn),
+                      leaf(key::node_workers), leaf(key::launch), leaf(key::no_worker_timeout),
+                      leaf(key::heartbeat), leaf(key::connection_timeout),
+                      leaf(key::connect_timeout), leaf(key::reconnect_interval),
+                      leaf(key::prefetch)},
                 "config.remote", bad);
-  if (auto* x = obj.if_contains("nodes")) {
-    if (!x->is_array())
-      throw error(bad, "config.remote.nodes must be an array of \"host:port\" strings");
-    r.nodes.clear();
-    for (std::size_t i = 0; i < x->get_array().size(); ++i)
-      r.nodes.push_back(jf::string(x->get_array()[i],
-                                   "config.remote.nodes[" + std::to_string(i) + "]", bad));
-  }
-  if (auto* x = obj.if_contains("token"))
-    r.token = jf::string(*x, "config.remote.token", bad);
-  if (auto* x = obj.if_contains("spawn"))
-    r.spawn = size_field(*x, "config.remote.spawn");
-  if (auto* x = obj.if_contains("node_workers"))
-    r.node_workers = size_field(*x, "config.remote.node_workers");
-  if (auto* x = obj.if_contains("no_worker_timeout_ms"))
-    r.no_worker_timeout = ms_field(*x, "config.remote.no_worker_timeout_ms");
-  if (auto* x = obj.if_contains("heartbeat_ms"))
-    r.heartbeat_interval = ms_field(*x, "config.remote.heartbeat_ms");
-  if (auto* x = obj.if_contains("connection_timeout_ms"))
-    r.connection_timeout = ms_field(*x, "config.remote.connection_timeout_ms");
-  if (auto* x = obj.if_contains("connect_timeout_ms"))
-    r.connect_timeout = ms_field(*x, "config.remote.connect_timeout_ms");
-  if (auto* x = obj.if_contains("reconnect_interval_ms"))
-    r.reconnect_interval = ms_field(*x, "config.remote.reconnect_interval_ms");
-  if (auto* x = obj.if_contains("prefetch"))
-    r.prefetch = size_field(*x, "config.remote.prefetch");
+  read(obj, key::nodes, [&](auto& v, auto k) { r.nodes = strings_field(v, k); });
+  read(obj, key::token, [&](auto& v, auto k) { r.token = jf::string(v, k, bad); });
+  read(obj, key::spawn, [&](auto& v, auto k) { r.spawn = size_field(v, k); });
+  read(obj, key::node_workers, [&](auto& v, auto k) { r.node_workers = size_field(v, k); });
+  read(obj, key::launch, [&](auto& v, auto k) { r.launch = strings_field(v, k); });
+  read(obj, key::no_worker_timeout, [&](auto& v, auto k) { r.no_worker_timeout = ms_field(v, k); });
+  read(obj, key::heartbeat, [&](auto& v, auto k) { r.heartbeat_interval = ms_field(v, k); });
+  read(obj, key::connection_timeout,
+       [&](auto& v, auto k) { r.connection_timeout = ms_field(v, k); });
+  read(obj, key::connect_timeout, [&](auto& v, auto k) { r.connect_timeout = ms_field(v, k); });
+  read(obj, key::reconnect_interval,
+       [&](auto& v, auto k) { r.reconnect_interval = ms_field(v, k); });
+  read(obj, key::prefetch, [&](auto& v, auto k) { r.prefetch = size_field(v, k); });
 }
 
-}  // namespace
-
-config config_from_json(const boost::json::value& v) {
+config from_value(const boost::json::value& v) {
   auto& obj = jf::object(v, "config", bad);
-  jf::only_keys(obj, {"workers", "buffer", "worker_prefetch", "scheduler_threads", "retry",
-                      "remote", "tune_allocator"},
+  jf::only_keys(obj, {leaf(key::workers), leaf(key::buffer), leaf(key::worker_prefetch),
+                      leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
                 "config", bad);
   config c;
-  if (auto* x = obj.if_contains("workers"))
-    c.workers = size_field(*x, "config.workers");
-  if (auto* x = obj.if_contains("buffer"))
-    c.buffer = size_field(*x, "config.buffer");
-  if (auto* x = obj.if_contains("worker_prefetch"))
-    c.worker_prefetch = size_field(*x, "config.worker_prefetch");
-  if (auto* x = obj.if_contains("scheduler_threads"))
-    c.scheduler_threads = size_field(*x, "config.scheduler_threads");
-  if (auto* x = obj.if_contains("tune_allocator"))
-    c.tune_allocator = jf::boolean(*x, "config.tune_allocator", bad);
+  read(obj, key::workers, [&](auto& x, auto k) { c.workers = size_field(x, k); });
+  read(obj, key::buffer, [&](auto& x, auto k) { c.buffer = size_field(x, k); });
+  read(obj, key::worker_prefetch, [&](auto& x, auto k) { c.worker_prefetch = size_field(x, k); });
+  read(obj, key::scheduler_threads,
+       [&](auto& x, auto k) { c.scheduler_threads = size_field(x, k); });
+  read(obj, key::tune_allocator,
+       [&](auto& x, auto k) { c.tune_allocator = jf::boolean(x, k, bad); });
   if (auto* x = obj.if_contains("retry"))
     read_retry(jf::object(*x, "config.retry", bad), c.retry);
   if (auto* x = obj.if_contains("remote"))
@@ -192,21 +218,29 @@ config config_from_json(const boost::json::value& v) {
   return c;
 }
 
-config read_config(const std::filesystem::path& file) {
+}  // namespace
+
+config config_from_json(std::string_view text, std::string_view origin) {
+  std::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec)
+    throw error(bad, std::string{origin} + ": not valid JSON (" + ec.message() + ")");
+  try {
+    return from_value(v);
+  } catch (const error& e) {
+    if (origin == "config")
+      throw;
+    throw error(e.code(), std::string{origin} + ": " + e.what());
+  }
+}
+
+config read_config(const std::string& file) {
   std::ifstream in{file, std::ios::binary};
   if (!in)
-    throw error(bad, file.string() + ": cannot be opened");
+    throw error(bad, file + ": cannot be opened");
   std::ostringstream text;
   text << in.rdbuf();
-  std::error_code ec;
-  auto v = boost::json::parse(text.str(), ec);
-  if (ec)
-    throw error(bad, file.string() + ": not valid JSON (" + ec.message() + ")");
-  try {
-    return config_from_json(v);
-  } catch (const error& e) {
-    throw error(e.code(), file.string() + ": " + e.what());
-  }
+  return config_from_json(text.str(), file);
 }
 
 }  // namespace lockstep

@@ -1,13 +1,13 @@
-#include "lockstep/runtime/json_fields.hpp"
+#include "lockstep/detail/json_fields.hpp"
 
 #include <charconv>
 #include <cmath>
 
 #include <boost/json/serialize.hpp>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 
-namespace lockstep::json_fields {
+namespace lockstep::detail::json_fields {
 
 namespace {
 
@@ -103,4 +103,4 @@ void only_keys(const boost::json::object& obj, std::initializer_list<std::string
   }
 }
 
-}  // namespace lockstep::json_fields
+}  // namespace lockstep::detail::json_fields

@@ -1,4 +1,4 @@
-#include "lockstep/runtime/node_process.hpp"
+#include "lockstep/detail/node_process.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 
 namespace {
 
@@ -174,4 +174,4 @@ void node_process::end() {
   }
 }
 
-}  // namespace lockstep
+}  // namespace lockstep::detail

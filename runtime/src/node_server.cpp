@@ -8,10 +8,10 @@
 #include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 
-#include "lockstep/actors/node.hpp"
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/log.hpp"
-#include "system_config.hpp"
+#include "lockstep/detail/logger.hpp"
+#include "lockstep/detail/node.hpp"
+#include "lockstep/detail/system_config.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 
@@ -49,11 +49,11 @@ struct node_server::impl {
   impl(const node_options& o, source_registry reg)
       : options(checked(o)), registry(std::move(reg)), sys_cfg(node_system_config(o)),
         system(sys_cfg) {
-    node_config nc;
+    detail::node_config nc;
     nc.token = o.token;
     nc.workers = o.workers;
     nc.build = [this](const std::string& source, const std::string& params, errc& code,
-                      std::string& why) -> std::shared_ptr<const erased_source> {
+                      std::string& why) -> std::shared_ptr<const detail::erased_source> {
       try {
         return registry.make(source, params);
       } catch (const error& e) {
@@ -65,8 +65,8 @@ struct node_server::impl {
       }
       return nullptr;
     };
-    nc.log = actor_events();
-    node_actor = system.spawn(node, nc);
+    nc.log = detail::actor_events();
+    node_actor = system.spawn(detail::node, nc);
     auto bound = system.middleman().publish(node_actor, o.port, o.host.c_str(), true);
     if (!bound) {
       caf::anon_send_exit(node_actor, caf::exit_reason::user_shutdown);
@@ -82,7 +82,7 @@ struct node_server::impl {
   source_registry registry;
   caf::actor_system_config sys_cfg;
   caf::actor_system system;
-  caf::actor node_actor;
+  detail::msg::node_actor node_actor;
   std::uint16_t port = 0;
 };
 
@@ -113,7 +113,7 @@ int serve_node(const node_options& options, source_registry registry) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  logger()->info("node {} stops on signal {}", server.address(), sig);
+  detail::logger().info("node {} stops on signal {}", server.address(), sig);
   return 0;
 }
 

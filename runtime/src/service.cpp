@@ -1,6 +1,6 @@
-#include "lockstep/runtime/service.hpp"
+#include "lockstep/detail/service.hpp"
 
-#include <atomic>
+#include <algorithm>
 #include <mutex>
 
 #include <caf/actor_system.hpp>
@@ -9,21 +9,20 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "lockstep/actors/manager.hpp"
-#include "lockstep/messages/messages.hpp"
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/log.hpp"
-#include "lockstep/runtime/node_process.hpp"
-#include "system_config.hpp"
+#include "lockstep/detail/logger.hpp"
+#include "lockstep/detail/manager.hpp"
+#include "lockstep/detail/node_process.hpp"
+#include "lockstep/detail/system_config.hpp"
+#include "lockstep/messages/errors.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 
 namespace {
 
 caf::actor_system_config make_system_config(const config& cfg) {
   caf::actor_system_config sys_cfg;
-  detail::network_settings net{cfg.remote.heartbeat_interval, cfg.remote.connection_timeout};
-  detail::configure(sys_cfg, cfg.scheduler_threads, cfg.remote.used() ? &net : nullptr, true);
+  network_settings net{cfg.remote.heartbeat_interval, cfg.remote.connection_timeout};
+  configure(sys_cfg, cfg.scheduler_threads, cfg.remote.used() ? &net : nullptr, true);
   return sys_cfg;
 }
 
@@ -33,7 +32,7 @@ std::vector<node_process> start_nodes(const remote_config& r) {
   auto timeout = std::max(r.connect_timeout, std::chrono::milliseconds{10000});
   for (std::size_t i = 0; i < r.spawn; ++i) {
     std::vector<std::string> argv{r.node_program, "node", "--listen", "127.0.0.1:0",
-                                  "--log-level", "warn"};
+                                  "--log-level", "warning"};
     if (r.node_workers > 0) {
       argv.push_back("--workers");
       argv.push_back(std::to_string(r.node_workers));
@@ -45,21 +44,37 @@ std::vector<node_process> start_nodes(const remote_config& r) {
   return nodes;
 }
 
+// Every node once: a node listed twice would serve the run twice over one
+// link, and each session would end the other's.
+std::vector<node_address> node_addresses(const remote_config& r,
+                                         const std::vector<node_process>& processes) {
+  std::vector<std::string> names = r.nodes;
+  for (auto& p : processes)
+    names.push_back(p.address());
+  std::vector<node_address> out;
+  for (auto& n : names) {
+    auto a = parse_node_address(n);
+    auto same = [&](const node_address& b) { return b.host == a.host && b.port == a.port; };
+    if (std::any_of(out.begin(), out.end(), same)) {
+      logger().warn("node {} is listed twice; using it once", a.name());
+      continue;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 manager_config make_manager_config(const std::shared_ptr<const erased_source>& source,
-                                   const std::shared_ptr<client_queue>& queue, const config& cfg,
+                                   const std::shared_ptr<run_channel>& channel, const config& cfg,
                                    const std::vector<node_process>& processes) {
   manager_config mc;
   mc.source = source;
-  mc.queue = queue;
+  mc.channel = channel;
   mc.local_workers = cfg.workers;
-  mc.buffer = cfg.buffer;
   mc.retry = cfg.retry;
   mc.local_prefetch = cfg.worker_prefetch;
   auto& r = cfg.remote;
-  for (auto& n : r.nodes)
-    mc.nodes.push_back(parse_node_address(n));
-  for (auto& p : processes)
-    mc.nodes.push_back(parse_node_address(p.address()));
+  mc.nodes = node_addresses(r, processes);
   mc.token = r.token;
   mc.remote_prefetch = r.prefetch;
   mc.connect_timeout = r.connect_timeout;
@@ -69,20 +84,35 @@ manager_config make_manager_config(const std::shared_ptr<const erased_source>& s
   return mc;
 }
 
+// What remote nodes need of a source, checked before anything starts.
+void check_remote(const erased_source& source) {
+  if (!source.params_json())
+    throw error(errc::invalid_config,
+                "source \"" + std::string{source.name()}
+                  + "\" has no params() to send to remote nodes, so it cannot use them");
+  (void)source.outputs();  // throws when the outputs cannot cross
+}
+
 }  // namespace
 
 struct service::impl {
   impl(std::shared_ptr<const erased_source> src, const config& c)
-      : source(std::move(src)), cfg(c), processes(start_nodes(c.remote)),
-        sys_cfg(make_system_config(c)), system(sys_cfg) {
-    manager_actor = system.spawn(manager, make_manager_config(source, queue, cfg, processes));
+      : source(std::move(src)), channel(std::make_shared<run_channel>(c.buffer)),
+        processes(start_nodes(c.remote)), sys_cfg(make_system_config(c)), system(sys_cfg),
+        connect_timeout(c.remote.connect_timeout) {
+    manager_actor = system.spawn(manager, make_manager_config(source, channel, c, processes));
+  }
+
+  ~impl() {
+    channel->stop();
+    caf::anon_send_exit(manager_actor, caf::exit_reason::user_shutdown);
   }
 
   // Waits until every node was tried once; throws for a refusal (version,
   // token, source, dataset) since retrying would not change it.
   void check_nodes() {
     caf::scoped_actor self{system};
-    auto limit = cfg.remote.connect_timeout * 2 + std::chrono::seconds{5};
+    auto limit = connect_timeout * 2 + std::chrono::seconds{5};
     msg::node_report report;
     self->request(manager_actor, limit, msg::await_nodes{})
       .receive([&](msg::node_report& r) { report = std::move(r); },
@@ -98,61 +128,101 @@ struct service::impl {
     throw error(report.code, why);
   }
 
-  ~impl() {
-    queue->stop();
-    caf::anon_send_exit(manager_actor, caf::exit_reason::user_shutdown);
-  }
-
-  // Starts run at `state` (owned copy). Caller holds client_mtx.
-  void begin_run(box state) {
-    auto epoch = queue->open();
-    queue->count_restart();
+  // Opens a run at `state` (an owned copy). client_mtx held.
+  void begin_run(const_box state) {
+    auto epoch = channel->open();
     expected = state;
-    logger()->info("started run {} at state {}", epoch, source->describe_state(state));
+    logger().info("started run {} at state {}", epoch, source->describe_state(state));
     caf::anon_send(manager_actor, msg::start_cmd{epoch, std::move(state)});
-    run_epoch = epoch;
   }
 
   void halt() {
-    auto epoch = run_epoch.load();
-    if (queue->stop()) {
-      logger()->info("stopped run {}", epoch);
+    auto epoch = channel->live_epoch();
+    if (channel->stop()) {
+      logger().info("stopped run {}", epoch);
       caf::anon_send(manager_actor, msg::stop_cmd{epoch});
     }
   }
 
+  // Makes the run stand at `state`: starts one where there is none, restarts
+  // on a mismatch. False when the run stands there and has ended: the take
+  // returns the end again. client_mtx held.
+  bool stand_at(const const_box& state) {
+    auto status = channel->status().status;
+    if (status != run_status::running && status != run_status::done) {
+      begin_run(source->copy_state(state));
+      return true;
+    }
+    if (!source->equal_states(state, expected)) {
+      logger().warn("take() with a state the batcher does not stand at: restarting from it");
+      halt();
+      begin_run(source->copy_state(state));
+      return true;
+    }
+    return status == run_status::running;
+  }
+
+  // The live run's next delivery: a batch, the end, or its failure, thrown.
+  // client_mtx held.
+  std::optional<taken> deliver(const const_box& state) {
+    auto epoch = channel->live_epoch();
+    auto next = channel->pop(epoch);
+    if (!next)
+      throw error(errc::stopped, "the batcher was stopped while take() waited");
+    switch (next->what) {
+      case delivery::kind::batch:
+        expected = next->state_after;
+        return taken{std::move(next->output), std::move(next->state_after)};
+      case delivery::kind::end:
+        channel->mark_done();
+        return std::nullopt;
+      case delivery::kind::failure:
+        break;
+    }
+    // The run is over: close it so nothing more is materialized for it. The
+    // exception reports the failure; the log only marks the run's end.
+    auto fail = [&](const error& e) {
+      logger().info("run {} failed", epoch);
+      channel->close(run_status::failed, e.what());
+      caf::anon_send(manager_actor, msg::stop_cmd{epoch});
+    };
+    if (next->code == errc::batch_failed) {
+      batch_error e{source->describe_state(state), next->error, next->attempts};
+      fail(e);
+      throw e;
+    }
+    error e{next->code, next->error};
+    fail(e);
+    throw e;
+  }
+
   std::shared_ptr<const erased_source> source;
-  config cfg;
-  std::shared_ptr<client_queue> queue = std::make_shared<client_queue>();
+  std::shared_ptr<run_channel> channel;
   std::vector<node_process> processes;  // outlive the actor system that uses them
   caf::actor_system_config sys_cfg;
   caf::actor_system system;
-  caf::actor manager_actor;
+  std::chrono::milliseconds connect_timeout;
+  msg::manager_actor manager_actor;
   std::mutex client_mtx;  // one start or take at a time
-  std::atomic<std::uint64_t> run_epoch{0};  // read by stop() without client_mtx
-  box expected;  // the state the service stands at
+  const_box expected;     // the state the run stands at
 };
 
 service::service(std::shared_ptr<const erased_source> source, const config& cfg) {
   cfg.validate();
   if (cfg.tune_allocator)
-    detail::tune_allocator();
-  if (cfg.remote.used() && !source->params_json())
-    throw error(errc::invalid_config,
-                "source \"" + std::string{source->name()}
-                  + "\" has no params() to send to remote nodes, so it cannot use them");
-  if (cfg.remote.used())  // remote outputs arrive typed, through this codec
-    register_output_codec(std::string{source->name()}, source);
+    tune_allocator();
+  if (cfg.remote.used())
+    check_remote(*source);
   impl_ = std::make_unique<impl>(std::move(source), cfg);
   impl_->check_nodes();
 }
 
 service::~service() = default;
 
-void service::start(const box& state) {
+void service::start(const const_box& state) {
   std::lock_guard<std::mutex> guard{impl_->client_mtx};
-  if (impl_->queue->status().status == run_status::running) {
-    logger()->warn("start() on a running batcher changes nothing");
+  if (impl_->channel->status().status == run_status::running) {
+    logger().warn("start() on a running batcher changes nothing");
     return;
   }
   impl_->begin_run(impl_->source->copy_state(state));
@@ -162,71 +232,27 @@ void service::stop() {
   impl_->halt();
 }
 
-std::optional<std::pair<box, box>> service::take(const box& state) {
-  auto& d = *impl_;
-  std::lock_guard<std::mutex> guard{d.client_mtx};
-  switch (d.queue->status().status) {
-    case run_status::stopped:
-    case run_status::closed:
-    case run_status::failed:
-      d.begin_run(d.source->copy_state(state));
-      break;
-    case run_status::done:
-    case run_status::running:
-      if (!d.source->equal_states(state, d.expected)) {
-        logger()->warn("take() with a state the batcher does not stand at: "
-                       "restarting from it");
-        d.halt();
-        d.begin_run(d.source->copy_state(state));
-      } else if (d.queue->status().status == run_status::done) {
-        return std::nullopt;
-      }
-      break;
-  }
-  bool wake = false;
-  auto epoch = d.run_epoch.load();
-  auto next = d.queue->pop(epoch, wake);
-  if (wake)
-    d.queue->wake_feeder(epoch);
-  if (!next)
-    throw error(errc::stopped, "the batcher was stopped while take() waited");
-  switch (next->what) {
-    case delivery::kind::batch:
-      d.expected = next->state_after;
-      return std::make_pair(std::move(next->output), std::move(next->state_after));
-    case delivery::kind::end:
-      d.queue->set_status(run_status::done);
-      return std::nullopt;
-    case delivery::kind::failure:
-      break;
-  }
-  // The run is over: close it so nothing more is materialized for it.
-  // The exception reports the failure; the log only marks the run's end.
-  auto fail = [&](const error& e) {
-    logger()->info("run {} failed", d.run_epoch.load());
-    d.queue->close(run_status::failed, e.what());
-    caf::anon_send(d.manager_actor, msg::stop_cmd{epoch});
-  };
-  if (next->code == errc::batch_failed) {
-    batch_error e{d.source->describe_state(state), next->error, next->attempts};
-    fail(e);
-    throw e;
-  }
-  error e{next->code, next->error};
-  fail(e);
-  throw e;
+std::optional<taken> service::take(const const_box& state) {
+  std::lock_guard<std::mutex> guard{impl_->client_mtx};
+  if (!impl_->stand_at(state))
+    return std::nullopt;
+  return impl_->deliver(state);
 }
 
 status_report service::status() const {
-  return impl_->queue->status();
+  return impl_->channel->status();
 }
 
 run_stats service::stats() const {
-  return impl_->queue->stats();
+  return impl_->channel->stats();
 }
 
 std::size_t service::pool_size() const {
-  return impl_->queue->pool_size();
+  return impl_->channel->pool_size();
 }
 
-}  // namespace lockstep
+std::size_t service::buffer() const {
+  return impl_->channel->buffer();
+}
+
+}  // namespace lockstep::detail

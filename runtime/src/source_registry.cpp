@@ -2,7 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 
@@ -10,7 +10,7 @@ void source_registry::add_factory(std::string name, factory make) {
   factories_.insert_or_assign(std::move(name), std::move(make));
 }
 
-std::shared_ptr<const erased_source> source_registry::make(std::string_view name,
+std::shared_ptr<const detail::erased_source> source_registry::make(std::string_view name,
                                                            std::string_view params_json) const {
   auto i = factories_.find(name);
   if (i == factories_.end()) {

@@ -1,4 +1,4 @@
-#include "system_config.hpp"
+#include "lockstep/detail/system_config.hpp"
 
 #include <mutex>
 #include <string>
@@ -9,7 +9,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/timespan.hpp>
 
-#include "lockstep/messages/messages.hpp"
+#include "lockstep/detail/messages.hpp"
 
 namespace lockstep::detail {
 

@@ -1,6 +1,5 @@
 #include "lockstep/sources/builtin.hpp"
 
-#include "lockstep/sources/signals/random_batches.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep {
@@ -8,7 +7,6 @@ namespace lockstep {
 source_registry builtin_sources() {
   source_registry r;
   r.add<synthetic>();
-  r.add<signals::random_batches>();
   return r;
 }
 

@@ -14,12 +14,17 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/json_fields.hpp"
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+
+#include "lockstep/detail/json_fields.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 
-namespace jf = json_fields;
+namespace jf = detail::json_fields;
 
 void synthetic_params::validate() const {
   auto bad = [](const std::string& field, const std::string& why) {
@@ -135,6 +140,14 @@ class synthetic::attempt_counter {
   std::mutex mtx_;
   std::unordered_map<std::uint64_t, std::uint32_t> failed_;
 };
+
+std::string synthetic::params() const {
+  return boost::json::serialize(boost::json::value_from(params_));
+}
+
+synthetic synthetic::from_params(const boost::json::value& v) {
+  return synthetic{boost::json::value_to<synthetic_params>(v)};
+}
 
 synthetic::synthetic(synthetic_params p)
     : params_(p), attempts_(std::make_shared<attempt_counter>()) {

@@ -3,8 +3,10 @@
 #include <charconv>
 #include <string>
 
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/json_fields.hpp"
+#include <boost/json/object.hpp>
+
+#include "lockstep/detail/json_fields.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 
@@ -83,7 +85,7 @@ void write_rng(boost::json::object& obj, const xoshiro256ss& rng) {
 }
 
 xoshiro256ss read_rng(const boost::json::object& obj, std::string_view what) {
-  namespace jf = json_fields;
+  namespace jf = detail::json_fields;
   std::string where{what};
   auto name = jf::string(jf::field(obj, "rng", what), where + ".rng");
   if (name != xoshiro256ss::name)

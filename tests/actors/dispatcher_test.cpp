@@ -1,8 +1,8 @@
-#include "lockstep/actors/dispatcher.hpp"
+#include "lockstep/detail/dispatcher.hpp"
 
 #include <gtest/gtest.h>
 
-namespace lockstep {
+namespace lockstep::detail {
 namespace {
 
 pending_job job(std::uint64_t seq, std::optional<worker_id> avoid = std::nullopt) {
@@ -125,13 +125,6 @@ TEST(dispatcher, an_old_runs_queued_jobs_count_as_one) {
   EXPECT_FALSE(d.assign());
 }
 
-}  // namespace
-}  // namespace lockstep
-
-namespace lockstep {
-namespace {
-
-auto any_donor = [](worker_id) { return true; };
 
 TEST(dispatcher, an_idle_worker_steals_a_job_queued_behind_another) {
   dispatcher d;
@@ -149,17 +142,17 @@ TEST(dispatcher, an_idle_worker_steals_a_job_queued_behind_another) {
   ASSERT_TRUE(c);
   auto busy = c->first;
   auto idle = busy == 1 ? worker_id{2} : worker_id{1};
-  EXPECT_FALSE(d.steal(idle, any_donor));  // the idle one still holds a job
+  EXPECT_FALSE(d.steal(idle));  // the idle one still holds a job
   d.finish(idle, 1, idle == a->first ? a->second.seq : b->second.seq);
-  auto stolen = d.steal(idle, any_donor);
+  auto stolen = d.steal(idle);
   ASSERT_TRUE(stolen);
   EXPECT_EQ(stolen->seq, 2u);
   EXPECT_EQ(stolen->claim, c->second.claim);  // one claim for both copies
-  EXPECT_FALSE(d.steal(idle, any_donor));     // each job is stolen once
+  EXPECT_FALSE(d.steal(idle));     // each job is stolen once
   EXPECT_FALSE(d.assign());
 }
 
-TEST(dispatcher, nothing_is_stolen_while_jobs_wait_or_from_excluded_donors) {
+TEST(dispatcher, nothing_is_stolen_while_jobs_wait) {
   dispatcher d;
   d.new_run(1);
   d.add_worker(1, 2);
@@ -175,9 +168,8 @@ TEST(dispatcher, nothing_is_stolen_while_jobs_wait_or_from_excluded_donors) {
   EXPECT_EQ(d.waiting(), 0u);
   EXPECT_EQ(d.in_flight(), 5u);
   d.finish(3, 1, 2);  // worker 3 held seq 2 (round robin); now idle
-  EXPECT_FALSE(d.steal(3, [](worker_id) { return false; }));
   d.enqueue(job(5));
-  EXPECT_FALSE(d.steal(3, any_donor));  // a waiting job goes first
+  EXPECT_FALSE(d.steal(3));  // a waiting job goes first
 }
 
 TEST(dispatcher, every_assignment_gets_a_fresh_claim) {
@@ -194,4 +186,4 @@ TEST(dispatcher, every_assignment_gets_a_fresh_claim) {
 }
 
 }  // namespace
-}  // namespace lockstep
+}  // namespace lockstep::detail

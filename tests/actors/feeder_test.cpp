@@ -1,36 +1,63 @@
 // The feeder under CAF's test coordinator, with scripted fake workers.
-#include "lockstep/actors/feeder.hpp"
+#include "lockstep/detail/feeder.hpp"
 
+#include <caf/actor_cast.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <gtest/gtest.h>
 
 #include "coordinator.hpp"
-#include "lockstep/actors/collector.hpp"
-#include "lockstep/messages/messages.hpp"
+#include "lockstep/detail/collector.hpp"
 #include "typed_source.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 namespace {
+
+using namespace std::chrono_literals;
 
 // What the fake workers saw: (worker, seq, attempt).
 struct job_log {
   std::vector<std::tuple<int, std::uint64_t, std::uint32_t>> jobs;
-  std::set<std::pair<std::uint64_t, std::uint32_t>> fail;  // (seq, attempt) to fail
-  std::set<int> holding;  // workers that keep their jobs without answering
+  std::set<std::pair<std::uint64_t, std::uint32_t>> fail;       // (seq, attempt) that fail
+  std::set<std::pair<std::uint64_t, std::uint32_t>> permanent;  // ... and fail for good
+  std::set<int> holding;  // workers that keep their jobs until released
+
+  int attempts_of(std::uint64_t seq) const {
+    return static_cast<int>(std::count_if(jobs.begin(), jobs.end(),
+                                          [&](auto& j) { return std::get<1>(j) == seq; }));
+  }
 };
 
+struct release {};
+
+// A worker speaking the worker protocol: answers a job at once, or holds it
+// until it gets `release`.
 caf::behavior fake_worker(caf::event_based_actor* self, int name, std::shared_ptr<job_log> log,
-                          caf::actor collector) {
+                          msg::collector_actor collector) {
+  auto held = std::make_shared<std::vector<std::pair<msg::job, caf::actor>>>();
+  auto answer = [=](const msg::job& j, const caf::actor& feeder) {
+    bool permanent = log->permanent.count({j.seq, j.attempt}) > 0;
+    bool failed = permanent || log->fail.count({j.seq, j.attempt}) > 0;
+    if (!failed)
+      self->send(collector, msg::result{j.epoch, j.seq, std::make_shared<int>(0), j.state_after});
+    self->send(feeder, msg::worker_ready{j.epoch, j.seq, j.attempt, failed, permanent,
+                                         failed ? "injected" : ""});
+  };
   return {
     [=](const msg::job& j) {
       log->jobs.emplace_back(name, j.seq, j.attempt);
+      auto feeder = caf::actor_cast<caf::actor>(self->current_sender());
       if (log->holding.count(name) > 0)
-        return;
-      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-      bool failed = log->fail.count({j.seq, j.attempt}) > 0;
-      if (!failed)
-        self->send(collector, msg::result{j.epoch, j.seq, std::make_shared<int>(0), j.state_after});
-      self->send(sender, msg::worker_ready{j.epoch, j.seq, j.attempt, failed,
-                                           failed ? "injected" : ""});
+        held->emplace_back(j, feeder);
+      else
+        answer(j, feeder);
+    },
+    [=](release) {
+      log->holding.erase(name);
+      auto jobs = std::move(*held);
+      held->clear();
+      for (auto& [j, feeder] : jobs)
+        answer(j, feeder);
     },
   };
 }
@@ -38,40 +65,44 @@ caf::behavior fake_worker(caf::event_based_actor* self, int name, std::shared_pt
 struct feeder_test : ::testing::Test {
   test::coordinator env;
   std::shared_ptr<test::probe> probe = std::make_shared<test::probe>();
-  std::shared_ptr<client_queue> queue = std::make_shared<client_queue>();
+  std::shared_ptr<run_channel> channel;
   std::shared_ptr<job_log> log = std::make_shared<job_log>();
-  caf::actor col = env.sys.spawn(collector, queue);
-  caf::actor feed;
+  msg::collector_actor col;
+  msg::feeder_actor feed;
   std::vector<caf::actor> workers;
   std::uint64_t epoch = 0;
 
-  void spawn(std::size_t n_workers, std::size_t buffer, retry_policy retry = {}) {
-    feeder_config fc{test::make_adapter({}, probe), queue, col, retry, n_workers == 0};
-    feed = env.sys.spawn(feeder, fc);
-    queue->set_pool(n_workers, buffer);
+  void spawn(std::size_t n_workers, std::optional<std::size_t> buffer, retry_policy retry = {}) {
+    channel = std::make_shared<run_channel>(buffer);
+    col = env.sys.spawn(collector, channel);
+    feed = env.sys.spawn(feeder, feeder_config{test::make_adapter({}, probe), channel, col, retry});
+    channel->set_waker([f = feed](std::uint64_t e) { caf::anon_send(f, msg::credit_returned{e}); });
+    channel->set_pool(n_workers);
     for (std::size_t i = 0; i < n_workers; ++i) {
       workers.push_back(env.sys.spawn(fake_worker, static_cast<int>(i), log, col));
-      caf::anon_send(feed, msg::worker_joined{workers.back()});
+      caf::anon_send(feed, msg::worker_joined{caf::actor_cast<msg::worker_actor>(workers.back()), 1});
     }
     env.run();
   }
 
   void begin() {
-    epoch = queue->open();
+    epoch = channel->open();
     caf::anon_send(col, msg::begin_run{epoch, {}});
-    caf::anon_send(feed, msg::begin_run{epoch, std::make_shared<synthetic_state>(
+    caf::anon_send(feed, msg::begin_run{epoch, std::make_shared<const synthetic_state>(
                                                  synthetic_state::seeded(1))});
     env.run();
   }
 
+  void release_worker(int i) {
+    caf::anon_send(workers[static_cast<std::size_t>(i)], release{});
+    env.run();
+  }
+
+  // Takes what is ready, then lets the feeder refill what the pops freed.
   std::vector<std::uint64_t> drain() {
     std::vector<std::uint64_t> seqs;
-    bool wake = false;
-    while (auto d = queue->try_pop(epoch, wake)) {
+    while (auto d = channel->try_pop(epoch))
       seqs.push_back(d->seq);
-      if (wake)
-        caf::anon_send(feed, msg::credit_returned{epoch});
-    }
     env.run();
     return seqs;
   }
@@ -84,6 +115,14 @@ struct feeder_test : ::testing::Test {
     env.run();
   }
 };
+
+retry_policy no_jitter(std::chrono::milliseconds first = 50ms, std::uint32_t retries = 4) {
+  retry_policy r;
+  r.first_delay = first;
+  r.jitter = 0;
+  r.max_retries = retries;
+  return r;
+}
 
 TEST_F(feeder_test, iterates_nothing_before_begin_run) {
   spawn(2, 3);
@@ -102,7 +141,13 @@ TEST_F(feeder_test, issues_no_more_than_the_credit_window) {
   EXPECT_EQ(probe->iterations.load(), 10);
 }
 
-TEST_F(feeder_test, a_worker_holds_one_job_at_a_time) {
+TEST_F(feeder_test, the_default_window_is_three_times_the_pool_plus_one) {
+  spawn(2, std::nullopt);
+  begin();
+  EXPECT_EQ(probe->iterations.load(), 2 * 2 + 1 + 2);
+}
+
+TEST_F(feeder_test, a_worker_holds_no_more_jobs_than_its_slots) {
   log->holding = {0, 1};
   spawn(2, 6);
   begin();
@@ -111,43 +156,49 @@ TEST_F(feeder_test, a_worker_holds_one_job_at_a_time) {
 
 TEST_F(feeder_test, retries_after_the_backoff_on_another_worker) {
   log->fail = {{0, 1}};
-  retry_policy retry;
-  retry.first_delay = std::chrono::milliseconds{50};
-  retry.jitter = 0;
-  spawn(2, 1, retry);
+  spawn(2, 1, no_jitter());
   begin();
-  // Seq 0 failed on worker 0; nothing was retried yet.
   auto first = log->jobs.front();
   EXPECT_EQ(std::get<1>(first), 0u);
-  auto attempts_of_0 = [&] {
-    return std::count_if(log->jobs.begin(), log->jobs.end(),
-                         [](auto& j) { return std::get<1>(j) == 0; });
-  };
-  EXPECT_EQ(attempts_of_0(), 1);
-  env.advance(std::chrono::milliseconds{49});
-  EXPECT_EQ(attempts_of_0(), 1);
-  env.advance(std::chrono::milliseconds{1});
-  ASSERT_EQ(attempts_of_0(), 2);
+  EXPECT_EQ(log->attempts_of(0), 1);
+  env.advance(49ms);
+  EXPECT_EQ(log->attempts_of(0), 1);
+  env.advance(1ms);
+  ASSERT_EQ(log->attempts_of(0), 2);
   auto retry_job = *std::find_if(log->jobs.begin() + 1, log->jobs.end(),
                                  [](auto& j) { return std::get<1>(j) == 0; });
   EXPECT_NE(std::get<0>(retry_job), std::get<0>(first));
   EXPECT_EQ(std::get<2>(retry_job), 2u);
   EXPECT_EQ(drain().front(), 0u);
-  EXPECT_EQ(queue->stats().retries, 1u);
+  EXPECT_EQ(channel->stats().retries, 1u);
+}
+
+// Round robin alone would give the retry to the worker that failed it (the
+// other one is busy): the retry must wait for the other.
+TEST_F(feeder_test, a_retry_waits_for_another_worker_rather_than_the_one_that_failed) {
+  log->fail = {{0, 1}};
+  log->holding = {1};
+  spawn(2, 1, no_jitter(1ms));
+  begin();
+  ASSERT_EQ(std::get<0>(log->jobs.front()), 0);  // seq 0 went to worker 0, which failed it
+  env.advance(10ms);                             // the retry is due; worker 0 is idle
+  EXPECT_EQ(log->attempts_of(0), 1);
+  release_worker(1);
+  ASSERT_EQ(log->attempts_of(0), 2);
+  auto retry_job = *std::find_if(log->jobs.begin() + 1, log->jobs.end(),
+                                 [](auto& j) { return std::get<1>(j) == 0; });
+  EXPECT_EQ(std::get<0>(retry_job), 1);
 }
 
 TEST_F(feeder_test, gives_up_after_the_last_retry) {
   for (std::uint32_t a = 1; a <= 3; ++a)
     log->fail.insert({1, a});
-  retry_policy retry;
-  retry.max_retries = 2;
-  spawn(2, 3, retry);
+  spawn(2, 3, no_jitter(50ms, 2));
   begin();
-  env.advance(std::chrono::seconds{20});
-  env.advance(std::chrono::seconds{20});
-  bool wake = false;
-  auto d0 = queue->try_pop(epoch, wake);
-  auto d1 = queue->try_pop(epoch, wake);
+  env.advance(20s);
+  env.advance(20s);
+  auto d0 = channel->try_pop(epoch);
+  auto d1 = channel->try_pop(epoch);
   ASSERT_TRUE(d0 && d1);
   EXPECT_EQ(d0->what, delivery::kind::batch);
   EXPECT_EQ(d1->what, delivery::kind::failure);
@@ -155,42 +206,89 @@ TEST_F(feeder_test, gives_up_after_the_last_retry) {
   EXPECT_EQ(d1->error, "injected");
 }
 
-TEST_F(feeder_test, a_lost_workers_jobs_go_to_another) {
+TEST_F(feeder_test, a_permanent_failure_is_not_retried) {
+  log->permanent = {{1, 1}};
+  spawn(2, 3, no_jitter());
+  begin();
+  auto d0 = channel->try_pop(epoch);
+  auto d1 = channel->try_pop(epoch);
+  ASSERT_TRUE(d0 && d1);
+  EXPECT_EQ(d1->what, delivery::kind::failure);
+  EXPECT_EQ(d1->attempts, 1u);
+  EXPECT_EQ(log->attempts_of(1), 1);
+  EXPECT_EQ(channel->stats().retries, 0u);
+}
+
+TEST_F(feeder_test, a_lost_workers_jobs_go_to_another_without_counting) {
   log->holding = {0};  // worker 0 sits on seq 0
   spawn(2, 1);
   begin();
   EXPECT_EQ(drain(), std::vector<std::uint64_t>{});  // 1 and 2 wait for 0
   caf::anon_send(feed, msg::worker_lost{workers[0].address(), false, "node down"});
   env.run();
-  // Worker 1 got the lost job; the run goes on in order.
   auto redispatched = std::count_if(log->jobs.begin(), log->jobs.end(), [&](auto& j) {
-    return std::get<0>(j) == 1 && std::get<1>(j) == 0;
+    return std::get<0>(j) == 1 && std::get<1>(j) == 0 && std::get<2>(j) == 1;
   });
   EXPECT_EQ(redispatched, 1);
+  EXPECT_EQ(channel->stats().retries, 0u);
   auto seqs = drain();
   ASSERT_GE(seqs.size(), 3u);
   EXPECT_EQ(std::vector<std::uint64_t>(seqs.begin(), seqs.begin() + 3),
             (std::vector<std::uint64_t>{0, 1, 2}));
 }
 
-TEST_F(feeder_test, halt_stops_issuing) {
-  spawn(1, 1);
+TEST_F(feeder_test, a_worker_killed_by_its_job_costs_the_job_an_attempt) {
+  log->holding = {0};
+  spawn(2, 1, no_jitter(1ms));
   begin();
-  caf::anon_send(feed, msg::halt_run{epoch});
+  caf::anon_send(feed, msg::worker_lost{workers[0].address(), true, "unhandled exception"});
   env.run();
-  auto before = probe->iterations.load();
-  queue->close(run_status::closed);
-  caf::anon_send(feed, msg::credit_returned{epoch});
-  env.run();
-  EXPECT_EQ(probe->iterations.load(), before);
+  EXPECT_EQ(channel->stats().retries, 1u);
+  env.advance(10ms);
+  auto again = std::count_if(log->jobs.begin(), log->jobs.end(), [&](auto& j) {
+    return std::get<1>(j) == 0 && std::get<2>(j) == 2;
+  });
+  EXPECT_EQ(again, 1);
 }
 
-TEST_F(feeder_test, zero_workers_materializes_inline) {
-  spawn(0, 3);
+// After a halt the feeder hands out nothing more of that run, even while
+// the channel would still grant credit and workers come free.
+TEST_F(feeder_test, a_halt_hands_out_nothing_more_of_the_run) {
+  log->holding = {0, 1};
+  spawn(2, 3);
   begin();
-  EXPECT_EQ(drain(), (std::vector<std::uint64_t>{0, 1, 2}));
-  EXPECT_GE(probe->materializations.load(), 3);
+  ASSERT_EQ(log->jobs.size(), 2u);  // seqs 2.. wait for a free worker
+  caf::anon_send(feed, msg::halt_run{epoch});
+  env.run();
+  release_worker(0);
+  release_worker(1);
+  EXPECT_EQ(log->jobs.size(), 2u);
+  auto iterated = probe->iterations.load();
+  caf::anon_send(feed, msg::credit_returned{epoch});
+  env.run();
+  EXPECT_EQ(probe->iterations.load(), iterated);
+}
+
+// A retry timer of an earlier run must not release the new run's job of the
+// same seq before its own backoff ends.
+TEST_F(feeder_test, a_stale_retry_timer_does_not_cut_the_new_runs_backoff) {
+  log->fail = {{0, 1}};
+  spawn(2, 1, no_jitter(50ms));
+  begin();  // seq 0 fails at t = 0; its retry is due at 50 ms
+  env.advance(30ms);
+  auto old_epoch = epoch;
+  epoch = channel->open();
+  caf::anon_send(feed, msg::halt_run{old_epoch});
+  caf::anon_send(col, msg::begin_run{epoch, {}});
+  caf::anon_send(feed, msg::begin_run{epoch, std::make_shared<const synthetic_state>(
+                                               synthetic_state::seeded(1))});
+  env.run();  // the new run's seq 0 fails at t = 30 ms; its retry is due at 80 ms
+  auto before = log->attempts_of(0);
+  env.advance(25ms);  // t = 55 ms: the old run's timer fires
+  EXPECT_EQ(log->attempts_of(0), before);
+  env.advance(25ms);  // t = 80 ms
+  EXPECT_EQ(log->attempts_of(0), before + 1);
 }
 
 }  // namespace
-}  // namespace lockstep
+}  // namespace lockstep::detail

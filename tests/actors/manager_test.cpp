@@ -1,36 +1,36 @@
 // The manager under CAF's test coordinator: whole runs, and a dying worker.
-#include "lockstep/actors/manager.hpp"
+#include "lockstep/detail/manager.hpp"
 
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 #include <gtest/gtest.h>
 
 #include "coordinator.hpp"
-#include "lockstep/messages/messages.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
 #include "typed_source.hpp"
 
-namespace lockstep {
+namespace lockstep::detail {
 namespace {
 
 struct manager_test : ::testing::Test {
   test::coordinator env;
   std::shared_ptr<test::probe> probe = std::make_shared<test::probe>();
-  std::shared_ptr<client_queue> queue = std::make_shared<client_queue>();
-  caf::actor mgr;
+  std::shared_ptr<run_channel> channel = std::make_shared<run_channel>(2);
+  msg::manager_actor mgr;
 
   void spawn(std::size_t workers, synthetic_params p = {}) {
     manager_config mc;
     mc.source = test::make_adapter(p, probe);
-    mc.queue = queue;
+    mc.channel = channel;
     mc.local_workers = workers;
-    mc.buffer = 2;
     mc.detach = false;
     mgr = env.sys.spawn(manager, mc);
     env.run();
   }
 
   std::uint64_t start(synthetic_state s) {
-    auto epoch = queue->open();
-    caf::anon_send(mgr, msg::start_cmd{epoch, std::make_shared<synthetic_state>(s)});
+    auto epoch = channel->open();
+    caf::anon_send(mgr, msg::start_cmd{epoch, std::make_shared<const synthetic_state>(s)});
     env.run();
     return epoch;
   }
@@ -39,15 +39,12 @@ struct manager_test : ::testing::Test {
   std::vector<std::pair<test::probe_output, synthetic_state>> take(std::uint64_t epoch, int n) {
     std::vector<std::pair<test::probe_output, synthetic_state>> out;
     for (int i = 0; i < n; ++i) {
-      bool wake = false;
-      auto d = queue->try_pop(epoch, wake);
+      auto d = channel->try_pop(epoch);
       if (!d) {  // a retry may be backing off
         env.advance(std::chrono::seconds{10});
-        d = queue->try_pop(epoch, wake);
+        d = channel->try_pop(epoch);
       }
-      if (wake)
-        queue->wake_feeder(epoch);
-      env.run();
+      env.run();  // the pop may have woken the feeder
       if (!d || d->what != delivery::kind::batch)
         break;
       out.emplace_back(test::output_of(*d), test::state_of(d->state_after));
@@ -64,7 +61,7 @@ struct manager_test : ::testing::Test {
 
 TEST_F(manager_test, a_run_yields_the_plain_loop_sequence) {
   spawn(3);
-  EXPECT_EQ(queue->pool_size(), 3u);
+  EXPECT_EQ(channel->pool_size(), 3u);
   auto s0 = synthetic_state::seeded(3);
   auto epoch = start(s0);
   plain_loop ref{test::probe_source{}};
@@ -72,8 +69,8 @@ TEST_F(manager_test, a_run_yields_the_plain_loop_sequence) {
   auto s = s0;
   for (int i = 0; i < 20; ++i) {
     auto r = ref.take(s);
-    s = r->second;
-    expected.push_back(std::move(*r));
+    s = r->state;
+    expected.emplace_back(std::move(r->output), r->state);
   }
   EXPECT_EQ(take(epoch, 20), expected);
 }
@@ -83,8 +80,8 @@ TEST_F(manager_test, a_restart_discards_the_old_run) {
   auto first = start(synthetic_state::seeded(1));
   auto old_batches = take(first, 1);
   ASSERT_EQ(old_batches.size(), 1u);
+  channel->close(run_status::closed);
   caf::anon_send(mgr, msg::stop_cmd{first});
-  queue->close(run_status::closed);
   env.run();
   auto second = start(synthetic_state::seeded(1));
   auto again = take(second, 3);
@@ -103,8 +100,8 @@ TEST_F(manager_test, a_dead_worker_is_replaced_and_its_job_redone) {
   for (std::uint64_t i = 0; i < 10; ++i)
     EXPECT_EQ(got[i].first.index, i);
   EXPECT_TRUE(probe->killed);
-  EXPECT_EQ(queue->stats().workers_lost, 1u);
-  EXPECT_EQ(queue->pool_size(), 2u);
+  EXPECT_EQ(channel->stats().workers_lost, 1u);
+  EXPECT_EQ(channel->pool_size(), 2u);
 }
 
 TEST_F(manager_test, nothing_is_iterated_before_a_run_starts) {
@@ -112,5 +109,25 @@ TEST_F(manager_test, nothing_is_iterated_before_a_run_starts) {
   EXPECT_EQ(probe->iterations.load(), 0);
 }
 
+// Without workers, one stand-in materializes; it is not counted in the pool,
+// so the window is the buffer alone.
+TEST_F(manager_test, zero_workers_run_on_one_uncounted_stand_in) {
+  spawn(0);
+  EXPECT_EQ(channel->pool_size(), 0u);
+  auto epoch = start(synthetic_state::seeded(4));
+  EXPECT_EQ(probe->iterations.load(), 2);  // buffer 2 + 0 workers
+  auto got = take(epoch, 5);
+  ASSERT_EQ(got.size(), 5u);
+  for (std::uint64_t i = 0; i < 5; ++i)
+    EXPECT_EQ(got[i].first.index, i);
+}
+
+TEST(death, only_a_death_caused_by_the_job_counts_as_an_attempt) {
+  EXPECT_TRUE(death_counts_as_attempt(caf::exit_reason::unhandled_exception));
+  EXPECT_FALSE(death_counts_as_attempt(caf::exit_reason::user_shutdown));
+  EXPECT_FALSE(death_counts_as_attempt(caf::exit_reason::remote_link_unreachable));
+  EXPECT_FALSE(death_counts_as_attempt(caf::exit_reason::kill));
+}
+
 }  // namespace
-}  // namespace lockstep
+}  // namespace lockstep::detail

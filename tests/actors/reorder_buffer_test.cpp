@@ -1,8 +1,8 @@
-#include "lockstep/actors/reorder_buffer.hpp"
+#include "lockstep/detail/reorder_buffer.hpp"
 
 #include <gtest/gtest.h>
 
-namespace lockstep {
+namespace lockstep::detail {
 namespace {
 
 std::vector<std::uint64_t> seqs(const std::vector<delivery>& ds) {
@@ -65,4 +65,4 @@ TEST(reorder_buffer, fail_now_follows_what_is_in_order) {
 }
 
 }  // namespace
-}  // namespace lockstep
+}  // namespace lockstep::detail

@@ -1,8 +1,8 @@
-#include "lockstep/actors/retry_schedule.hpp"
+#include "lockstep/detail/retry_schedule.hpp"
 
 #include <gtest/gtest.h>
 
-namespace lockstep {
+namespace lockstep::detail {
 namespace {
 
 using namespace std::chrono_literals;
@@ -35,4 +35,4 @@ TEST(retry_schedule, jitter_stays_within_ten_percent_and_below_the_cap) {
 }
 
 }  // namespace
-}  // namespace lockstep
+}  // namespace lockstep::detail

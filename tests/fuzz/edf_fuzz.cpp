@@ -11,9 +11,9 @@
 
 #include <unistd.h>
 
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/sources/signals/edf_file.hpp"
-#include "lockstep/sources/signals/labels.hpp"
+#include "lockstep/messages/errors.hpp"
+#include "lockstep/signals/edf_file.hpp"
+#include "lockstep/signals/labels.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const auto file = std::filesystem::temp_directory_path()

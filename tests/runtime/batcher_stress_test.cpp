@@ -35,7 +35,7 @@ config quick(std::size_t workers) {
 // The plain loop's first n batches and the states before each.
 struct reference {
   std::vector<synthetic_state> before;
-  std::vector<std::pair<test::probe_output, synthetic_state>> taken;
+  std::vector<step<test::probe_output, synthetic_state>> taken;
 
   explicit reference(int n, synthetic_params p = {}) {
     plain_loop ref{probe_source{p}};
@@ -43,7 +43,7 @@ struct reference {
     for (int i = 0; i < n; ++i) {
       before.push_back(s);
       taken.push_back(*ref.take(s));
-      s = taken.back().second;
+      s = taken.back().state;
     }
   }
 };
@@ -63,7 +63,7 @@ TEST(batcher_stress, a_thousand_mismatched_takes_then_normal_takes) {
   for (std::size_t i = 0; i < 60; ++i) {
     auto got = b.take(s);
     ASSERT_EQ(*got, ref.taken[i]);
-    s = got->second;
+    s = got->state;
   }
 }
 
@@ -111,7 +111,7 @@ TEST(batcher_stress, batchers_made_and_destroyed_give_back_threads_and_descripto
     for (int i = 0; i < 3; ++i) {
       auto got = b.take(s);
       ASSERT_EQ(*got, ref.taken[static_cast<std::size_t>(i)]);
-      s = got->second;
+      s = got->state;
     }
   };
   use_one();

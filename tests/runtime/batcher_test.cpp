@@ -1,6 +1,9 @@
 // The contract of BRIEF section 2, line by line, on real threads.
 #include "lockstep/runtime/batcher.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
 #include <future>
 #include <thread>
 
@@ -35,14 +38,14 @@ const auto s0 = synthetic_state::seeded(2024);
 
 // Takes `n` batches (or to the end) threading the state; returns them.
 template <class B>
-std::vector<std::pair<test::probe_output, synthetic_state>> take_n(B& b, synthetic_state s,
+std::vector<step<test::probe_output, synthetic_state>> take_n(B& b, synthetic_state s,
                                                                    int n) {
-  std::vector<std::pair<test::probe_output, synthetic_state>> out;
+  std::vector<step<test::probe_output, synthetic_state>> out;
   for (int i = 0; i < n; ++i) {
     auto next = b.take(s);
     if (!next)
       break;
-    s = next->second;
+    s = next->state;
     out.push_back(std::move(*next));
   }
   return out;
@@ -71,22 +74,14 @@ TEST(batcher, same_sequence_with_log_normal_stragglers) {
   EXPECT_EQ(take_n(b, s0, 80), take_n(ref, s0, 80));
 }
 
-// OndaBatches: start=true without a state is an error; never started is stopped.
-TEST(batcher, start_without_state_is_an_error_and_never_started_is_stopped) {
-  auto cfg = with_workers(1);
-  cfg.start = true;
-  try {
-    batcher b{probe_source{}, cfg};
-    FAIL() << "expected an error";
-  } catch (const error& e) {
-    EXPECT_EQ(e.code(), errc::invalid_config);
-    EXPECT_NE(std::string{e.what()}.find("start"), std::string::npos);
-  }
+// OndaBatches: never started is stopped; started at construction is running.
+TEST(batcher, never_started_is_stopped_and_started_at_construction_is_running) {
   batcher b{probe_source{}, with_workers(1)};
   EXPECT_EQ(b.status().status, run_status::stopped);
-  cfg.start = true;
-  batcher started{probe_source{}, cfg, s0};
+  batcher started{probe_source{}, with_workers(1), s0};
   EXPECT_EQ(started.status().status, run_status::running);
+  plain_loop ref{probe_source{}};
+  EXPECT_EQ(*started.take(s0), *ref.take(s0));
 }
 
 // Line 2: a mismatched take restarts (one warning), an in-sync take logs nothing.
@@ -102,22 +97,22 @@ TEST(batcher, stale_state_restarts_with_one_warning_and_stays_in_lockstep) {
   ASSERT_TRUE(first_ref && first_one && first_many);
   EXPECT_EQ(*first_one, *first_ref);
   EXPECT_EQ(*first_many, *first_ref);
-  take_n(one, first_one->second, 3);  // move both services on
-  take_n(many, first_many->second, 5);
+  take_n(one, first_one->state, 3);  // move both services on
+  take_n(many, first_many->state, 5);
 
   log.clear();
   // Taking with s0 again: the services stand elsewhere, so they restart and
   // return the first batch again.
   EXPECT_EQ(*one.take(s0), *first_ref);
-  EXPECT_EQ(log.count(spdlog::level::warn), 1u);
-  EXPECT_EQ(log.count(spdlog::level::info), 2u);  // stopped, started
+  EXPECT_EQ(log.count(log_level::warning), 1u);
+  EXPECT_EQ(log.count(log_level::info), 2u);  // stopped, started
   log.clear();
   EXPECT_EQ(*many.take(s0), *first_ref);
-  EXPECT_EQ(log.count(spdlog::level::warn), 1u);
+  EXPECT_EQ(log.count(log_level::warning), 1u);
 
   // In sync: no log at all, and ten more rounds stay equal across the three.
   log.clear();
-  auto s = first_ref->second;
+  auto s = first_ref->state;
   for (int round = 0; round < 10; ++round) {
     auto r = ref.take(s);
     auto a = one.take(s);
@@ -125,7 +120,7 @@ TEST(batcher, stale_state_restarts_with_one_warning_and_stays_in_lockstep) {
     ASSERT_TRUE(r && a && b);
     EXPECT_EQ(*a, *r);
     EXPECT_EQ(*b, *r);
-    s = r->second;
+    s = r->state;
   }
   EXPECT_TRUE(log.lines().empty());
 }
@@ -137,7 +132,7 @@ TEST(batcher, restarts_never_leak_a_stale_result) {
   auto expected = take_n(ref, s0, 40);
   std::vector<synthetic_state> states{s0};
   for (auto& e : expected)
-    states.push_back(e.second);
+    states.push_back(e.state);
   log_capture quiet;
   batcher b{probe_source{}, with_workers(3)};
   for (int i = 0; i < 200; ++i) {
@@ -157,7 +152,7 @@ TEST(batcher, start_while_running_warns_and_stop_is_idempotent) {
   log.clear();
   auto other = synthetic_state::seeded(99);
   b.start(other);
-  EXPECT_EQ(log.count(spdlog::level::warn), 1u);
+  EXPECT_EQ(log.count(log_level::warning), 1u);
   // Still at s0: taking s0 neither warns nor restarts.
   log.clear();
   plain_loop ref{probe_source{}};
@@ -183,7 +178,7 @@ TEST(batcher, never_mutates_the_callers_state) {
   auto next = b.take(s);
   EXPECT_EQ(s, original);
   ASSERT_TRUE(next);
-  EXPECT_NE(next->second, original);
+  EXPECT_NE(next->state, original);
 }
 
 // Line 4: a finite source ends cleanly for any worker count.
@@ -197,7 +192,7 @@ TEST(batcher, finite_source_ends_with_done) {
     EXPECT_EQ(got, expected) << workers << " workers";
     EXPECT_EQ(b.status().status, run_status::done);
     // Taking with the final state again still says "end".
-    EXPECT_FALSE(b.take(got.back().second));
+    EXPECT_FALSE(b.take(got.back().state));
     EXPECT_EQ(b.status().status, run_status::done);
   }
 }
@@ -216,7 +211,7 @@ TEST(batcher, poison_batch_delivers_everything_before_it_then_fails) {
       auto next = b.take(s);
       ASSERT_TRUE(next);
       EXPECT_EQ(*next, expected[static_cast<std::size_t>(i)]);
-      s = next->second;
+      s = next->state;
     }
     try {
       b.take(s);
@@ -271,7 +266,7 @@ TEST(batcher, memory_is_bounded_by_buffer_plus_workers) {
   auto s = s0;
   for (int i = 0; i < 200; ++i) {
     auto next = b.take(s);
-    s = next->second;
+    s = next->state;
     if (i % 20 == 0)  // let the service fill up while the client is slow
       wait_until([&] { return p->materializations.load() >= i + 1 + 4 + 3; });
   }

@@ -1,17 +1,34 @@
+// Checkpoints: one call to save, one to load; exact, checked, written whole.
 #include "lockstep/runtime/checkpoint.hpp"
 
 #include <filesystem>
 #include <fstream>
 
-#include <boost/json/serialize.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include "lockstep/messages/errors.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A state of a built-in type, converted by the library itself.
+struct counter {
+  using state_type = std::int32_t;
+  using batch_type = std::int32_t;
+  using output_type = std::int32_t;
+  static constexpr std::string_view name = "counter";
+  static constexpr std::uint32_t state_version = 3;
+  std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const {
+    return std::make_pair(s, s + 1);
+  }
+  output_type materialize(const batch_type& b) const { return b; }
+};
 
 struct checkpoint_test : ::testing::Test {
   fs::path dir = fs::temp_directory_path()
@@ -20,16 +37,17 @@ struct checkpoint_test : ::testing::Test {
   void SetUp() override { fs::create_directories(dir); }
   void TearDown() override { fs::remove_all(dir); }
 
-  fs::path write(const std::string& name, const std::string& text) {
+  std::string write(const std::string& name, const std::string& text) {
     auto p = dir / name;
     std::ofstream{p} << text;
-    return p;
+    return p.string();
   }
 
   // The error of restoring `text`, or "" if it restored.
+  template <class S = synthetic>
   std::string problem(const std::string& text) {
     try {
-      restore_state<synthetic>(parse_checkpoint(text, "STATE.json"), "STATE.json");
+      parse_checkpoint<S>(text, "STATE.json");
       return "";
     } catch (const error& e) {
       return e.what();
@@ -40,27 +58,37 @@ struct checkpoint_test : ::testing::Test {
 TEST_F(checkpoint_test, round_trips_every_bit_through_a_file) {
   auto s = synthetic_state::seeded(0xFFFFFFFFFFFFFFFFULL);
   s.index = 0xFFFFFFFFFFFFFFFEULL;  // beyond a double's exact range
-  auto file = dir / "state.json";
-  write_checkpoint(file, make_checkpoint<synthetic>(s, 12345678901234567ULL));
-  auto c = read_checkpoint(file);
-  EXPECT_EQ(c.index, 12345678901234567ULL);
-  EXPECT_EQ(restore_state<synthetic>(c, "state.json"), s);
-  EXPECT_FALSE(fs::exists(dir / "state.json.tmp"));
+  auto file = (dir / "state.json").string();
+  save_checkpoint<synthetic>(file, s, 12345678901234567ULL);
+  auto back = load_checkpoint<synthetic>(file);
+  EXPECT_EQ(back.index, 12345678901234567ULL);
+  EXPECT_EQ(back.state, s);
+  EXPECT_EQ(std::distance(fs::directory_iterator{dir}, fs::directory_iterator{}), 1);  // no temp left
 }
 
 TEST_F(checkpoint_test, many_states_round_trip_exactly) {
   synthetic src;
   auto s = synthetic_state::seeded(77);
   for (int i = 0; i < 1000; ++i) {
-    auto text = boost::json::serialize(to_json(make_checkpoint<synthetic>(s, i)));
-    EXPECT_EQ(restore_state<synthetic>(parse_checkpoint(text, "x"), "x"), s);
+    auto text = checkpoint_text<synthetic>(s, static_cast<std::uint64_t>(i));
+    auto back = parse_checkpoint<synthetic>(text, "x");
+    EXPECT_EQ(back.state, s);
+    EXPECT_EQ(back.index, static_cast<std::uint64_t>(i));
     s = src.iterate(s)->second;
   }
 }
 
+TEST_F(checkpoint_test, built_in_states_need_no_conversion_of_their_own) {
+  auto text = checkpoint_text<counter>(-5, 7);
+  EXPECT_NE(text.find("\"state\":-5"), std::string::npos);
+  EXPECT_NE(text.find("\"source_version\":3"), std::string::npos);
+  EXPECT_EQ(parse_checkpoint<counter>(text, "x").state, -5);
+  auto too_big = text.replace(text.find("-5"), 2, "4294967296");
+  EXPECT_NE(problem<counter>(too_big).find("state"), std::string::npos);
+}
+
 TEST_F(checkpoint_test, bad_input_is_named) {
-  auto good = boost::json::serialize(
-    to_json(make_checkpoint<synthetic>(synthetic_state::seeded(1), 3)));
+  auto good = checkpoint_text<synthetic>(synthetic_state::seeded(1), 3);
   EXPECT_NE(problem("").find("not valid JSON"), std::string::npos);
   EXPECT_NE(problem(good.substr(0, good.size() / 2)).find("not valid JSON"), std::string::npos);
   EXPECT_NE(problem("[1,2]").find("not a lockstep state"), std::string::npos);
@@ -70,7 +98,8 @@ TEST_F(checkpoint_test, bad_input_is_named) {
     EXPECT_NE(at, std::string::npos) << from;
     return t.replace(at, from.size(), to);
   };
-  EXPECT_NE(problem(replace("\"source\":\"synthetic\"", "\"source\":\"signals\"")).find("\"signals\", not \"synthetic\""),
+  EXPECT_NE(problem(replace("\"source\":\"synthetic\"", "\"source\":\"signals\""))
+              .find("\"signals\", not \"synthetic\""),
             std::string::npos);
   EXPECT_NE(problem(replace("\"version\":1", "\"version\":2")).find("format version 2"),
             std::string::npos);
@@ -87,26 +116,47 @@ TEST_F(checkpoint_test, bad_input_is_named) {
   EXPECT_EQ(problem(good), "");
 }
 
-TEST_F(checkpoint_test, missing_and_empty_files_are_named) {
-  try {
-    read_checkpoint(dir / "nope.json");
-    FAIL();
-  } catch (const error& e) {
-    EXPECT_NE(std::string{e.what()}.find("nope.json"), std::string::npos);
-  }
-  try {
-    read_checkpoint(write("empty.json", ""));
-    FAIL();
-  } catch (const error& e) {
-    EXPECT_NE(std::string{e.what()}.find("empty"), std::string::npos);
-  }
+TEST_F(checkpoint_test, missing_empty_and_unusual_files_are_named) {
+  auto fails_with = [&](const std::string& file, const std::string& words) {
+    try {
+      load_checkpoint<synthetic>(file);
+      ADD_FAILURE() << file << " loaded";
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), errc::invalid_state);
+      EXPECT_NE(std::string{e.what()}.find(words), std::string::npos) << e.what();
+      EXPECT_NE(std::string{e.what()}.find(file), std::string::npos) << e.what();
+    }
+  };
+  fails_with((dir / "nope.json").string(), "cannot be opened");
+  fails_with(write("empty.json", ""), "empty");
+  fails_with(dir.string(), "not a regular file");
+  auto fifo = (dir / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  fails_with(fifo, "not a regular file");  // and does not hang
+  auto big = (dir / "big.json").string();
+  fs::resize_file(write("big.json", "{"), 17u << 20);
+  fails_with(big, "at most");
 }
 
-TEST_F(checkpoint_test, an_unwritable_file_leaves_nothing_behind) {
-  EXPECT_THROW(write_checkpoint(dir / "no-such-dir" / "s.json",
-                                make_checkpoint<synthetic>(synthetic_state::seeded(1))),
+TEST_F(checkpoint_test, an_unwritable_place_leaves_nothing_behind) {
+  EXPECT_THROW(save_checkpoint<synthetic>((dir / "no-such-dir" / "s.json").string(),
+                                          synthetic_state::seeded(1)),
                error);
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+TEST_F(checkpoint_test, only_a_regular_file_is_replaced_and_its_mode_is_kept) {
+  EXPECT_THROW(save_checkpoint<synthetic>(dir.string(), synthetic_state::seeded(1)), error);
+  auto fifo = (dir / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THROW(save_checkpoint<synthetic>(fifo, synthetic_state::seeded(1)), error);
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  auto file = write("s.json", "old");
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  save_checkpoint<synthetic>(file, synthetic_state::seeded(2), 5);
+  EXPECT_EQ(load_checkpoint<synthetic>(file).index, 5u);
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
 }
 
 }  // namespace

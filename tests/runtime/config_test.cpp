@@ -1,10 +1,13 @@
 #include "lockstep/runtime/config.hpp"
 
-#include <boost/json/parse.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 namespace {
@@ -43,7 +46,7 @@ TEST(config, node_addresses_are_checked) {
   EXPECT_NE(problem(c).find("\"b\""), std::string::npos);
   c = {};
   c.remote.connection_timeout = c.remote.heartbeat_interval;
-  EXPECT_NE(problem(c).find("remote.connection_timeout"), std::string::npos);
+  EXPECT_NE(problem(c).find("config.remote.connection_timeout_ms"), std::string::npos);
 }
 
 TEST(config, each_bad_field_is_named) {
@@ -70,15 +73,29 @@ TEST(config, each_bad_field_is_named) {
   EXPECT_NE(problem(c).find("retry.max_delay"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace lockstep
-
-namespace lockstep {
-namespace {
+// What validation names is what JSON calls the field: one name per field.
+TEST(config, validation_names_fields_as_json_does) {
+  config c;
+  c.retry.first_delay = std::chrono::milliseconds{-1};
+  EXPECT_NE(problem(c).find("config.retry.first_delay_ms"), std::string::npos);
+  c = {};
+  c.remote.heartbeat_interval = std::chrono::milliseconds{0};
+  EXPECT_NE(problem(c).find("config.remote.heartbeat_ms"), std::string::npos);
+  c = {};
+  c.remote.prefetch = 0;
+  EXPECT_NE(problem(c).find("config.remote.prefetch"), std::string::npos);
+  // ... and a JSON config that sets the same field is refused with the same name.
+  EXPECT_THROW(config_from_json(R"({"remote": {"heartbeat_ms": 0}})"), error);
+  try {
+    config_from_json(R"({"remote": {"heartbeat_ms": 0}})");
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find("config.remote.heartbeat_ms"), std::string::npos);
+  }
+}
 
 std::string json_problem(const std::string& text) {
   try {
-    config_from_json(boost::json::parse(text));
+    config_from_json(text);
     return "";
   } catch (const error& e) {
     EXPECT_EQ(e.code(), errc::invalid_config);
@@ -87,15 +104,18 @@ std::string json_problem(const std::string& text) {
 }
 
 TEST(config, reads_json_and_names_every_bad_field) {
-  auto c = config_from_json(boost::json::parse(
+  auto c = config_from_json(
     R"({"workers": 3, "buffer": 4, "retry": {"max_retries": 2, "first_delay_ms": 5},
-        "remote": {"nodes": ["a:1"], "heartbeat_ms": 200, "connection_timeout_ms": 900}})"));
+        "remote": {"nodes": ["a:1"], "heartbeat_ms": 200, "connection_timeout_ms": 900,
+                   "launch": ["ssh h lockstep node"]}})");
   EXPECT_EQ(c.workers, 3u);
   EXPECT_EQ(c.buffer, 4u);
   EXPECT_EQ(c.retry.max_retries, 2u);
   EXPECT_EQ(c.retry.first_delay, std::chrono::milliseconds{5});
   EXPECT_EQ(c.remote.nodes, std::vector<std::string>{"a:1"});
+  EXPECT_EQ(c.remote.launch, std::vector<std::string>{"ssh h lockstep node"});
   EXPECT_EQ(json_problem("{}"), "");
+  EXPECT_NE(json_problem("{").find("not valid JSON"), std::string::npos);
 
   EXPECT_NE(json_problem(R"({"wrokers": 2})").find("unknown field \"wrokers\""), std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"tries": 2}})").find("config.retry has an unknown field \"tries\""),
@@ -111,6 +131,24 @@ TEST(config, reads_json_and_names_every_bad_field) {
             std::string::npos);
   EXPECT_NE(json_problem(R"({"remote": {"nodes": ["a"]}})").find("\"a\""), std::string::npos);
   EXPECT_NE(json_problem(R"([1])").find("config must be an object"), std::string::npos);
+}
+
+TEST(config, a_config_file_is_named_in_its_errors) {
+  auto dir = std::filesystem::temp_directory_path() / ("lockstep-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto file = (dir / "run.json").string();
+  std::ofstream{file} << R"({"workers": 2, "buffer": 0})";
+  try {
+    read_config(file);
+    ADD_FAILURE();
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find(file), std::string::npos);
+    EXPECT_NE(std::string{e.what()}.find("config.buffer"), std::string::npos);
+  }
+  std::ofstream{file} << R"({"workers": 2})";
+  EXPECT_EQ(read_config(file).workers, 2u);
+  EXPECT_THROW(read_config((dir / "missing.json").string()), error);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

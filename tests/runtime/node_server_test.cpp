@@ -18,7 +18,7 @@
 #include <caf/scoped_actor.hpp>
 #include <gtest/gtest.h>
 
-#include "lockstep/messages/messages.hpp"
+#include "lockstep/detail/messages.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
 #include "lockstep/runtime/tensor.hpp"
@@ -31,6 +31,7 @@ namespace lockstep {
 namespace {
 
 using namespace std::chrono_literals;
+namespace msg = detail::msg;
 
 node_options fast_node(std::string token = {}) {
   node_options o;
@@ -60,8 +61,8 @@ std::vector<synthetic_output> take_n(B& b, synthetic_state s, int n) {
   std::vector<synthetic_output> out;
   for (int i = 0; i < n; ++i) {
     auto next = b.take(s);
-    s = next->second;
-    out.push_back(std::move(next->first));
+    s = next->state;
+    out.push_back(std::move(next->output));
   }
   return out;
 }
@@ -108,8 +109,8 @@ TEST_F(node_server_test, retries_and_poison_behave_as_locally) {
   auto s = s0;
   for (int i = 0; i < 30; ++i) {
     auto next = b.take(s);
-    EXPECT_EQ(next->first, expected[static_cast<std::size_t>(i)]);
-    s = next->second;
+    EXPECT_EQ(next->output, expected[static_cast<std::size_t>(i)]);
+    s = next->state;
   }
   EXPECT_THROW(b.take(s), batch_error);
   EXPECT_GE(b.stats().retries, 30u);
@@ -128,8 +129,8 @@ TEST_F(node_server_test, a_node_that_goes_away_mid_run_is_survived) {
     if (i == 50)
       a.reset();  // the node and its connections close
     auto next = bt.take(s);
-    ASSERT_EQ(next->first, expected[i]) << "batch " << i;
-    s = next->second;
+    ASSERT_EQ(next->output, expected[i]) << "batch " << i;
+    s = next->state;
   }
   EXPECT_GE(bt.stats().workers_lost, 2u);
 }
@@ -147,7 +148,7 @@ TEST_F(node_server_test, a_node_started_later_joins_and_takes_jobs) {
   EXPECT_EQ(bt.pool_size(), 1u);
   auto s = s0;
   auto next = bt.take(s);
-  s = next->second;
+  s = next->state;
   auto opts = fast_node();
   opts.port = port;
   node_server late{opts, builtin_sources()};
@@ -231,10 +232,10 @@ TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
   cfg.set("middleman.app-identifiers", std::vector<std::string>{"lockstep"});
   msg::register_messages(cfg);
   caf::actor_system sys{cfg};
-  auto node_actor = sys.middleman().remote_actor("127.0.0.1", a.port());
+  auto node_actor = sys.middleman().remote_actor<msg::node_actor>("127.0.0.1", a.port());
   ASSERT_TRUE(node_actor) << sys.render(node_actor.error());
   caf::scoped_actor self{sys};
-  msg::node_hello hello{99, "", "synthetic", "{}", caf::actor_cast<caf::actor>(self)};
+  msg::node_hello hello{99, "", "synthetic", "{}", "", caf::actor_cast<caf::actor>(self)};
   self->request(*node_actor, 5s, hello)
     .receive(
       [&](const msg::node_welcome& w) {
@@ -260,6 +261,92 @@ TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
   EXPECT_EQ(code, errc::version_mismatch);
   EXPECT_NE(why.find("version 7"), std::string::npos) << why;
   caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+}
+
+// Takes n batches from `b` within a generous deadline; a hang is a failure.
+template <class B>
+std::vector<synthetic_output> take_n_within(B& b, synthetic_state s, int n) {
+  auto f = std::async(std::launch::async, [&] { return take_n(b, s, n); });
+  if (f.wait_for(60s) != std::future_status::ready) {
+    ADD_FAILURE() << "take() hung";
+    b.stop();
+  }
+  try {
+    return f.get();
+  } catch (const error& e) {
+    ADD_FAILURE() << e.what();
+    return {};
+  }
+}
+
+config no_retries(std::vector<std::string> nodes) {
+  auto c = remote(std::move(nodes));
+  c.retry.max_retries = 0;
+  return c;
+}
+
+// Two runs of one source on one node, and two batchers of one source with
+// nodes in one process: the run that ends first breaks nothing of the other's.
+TEST_F(node_server_test, two_runs_of_one_source_sharing_a_node_outlive_each_other) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.item_bytes = 512;
+  plain_loop ref{synthetic{p}};
+  auto expected = take_n(ref, s0, 120);
+  auto longer = std::make_unique<batcher<synthetic>>(synthetic{p}, no_retries({a.address()}));
+  {
+    batcher shorter{synthetic{p}, no_retries({a.address()})};
+    EXPECT_EQ(take_n_within(shorter, s0, 30), std::vector<synthetic_output>(expected.begin(), expected.begin() + 30));
+    EXPECT_EQ(take_n_within(*longer, s0, 30), std::vector<synthetic_output>(expected.begin(), expected.begin() + 30));
+  }  // the shorter run ends; its node session and its batcher go
+  auto s = s0;
+  for (int i = 0; i < 30; ++i)
+    s = synthetic{p}.iterate(s)->second;
+  EXPECT_EQ(take_n_within(*longer, s, 90), std::vector<synthetic_output>(expected.begin() + 30, expected.end()));
+}
+
+TEST_F(node_server_test, two_batchers_of_one_source_on_their_own_nodes_outlive_each_other) {
+  node_server a{fast_node(), builtin_sources()};
+  node_server b{fast_node(), builtin_sources()};
+  plain_loop ref{synthetic{}};
+  auto expected = take_n(ref, s0, 60);
+  batcher longer{synthetic{}, no_retries({b.address()})};
+  EXPECT_EQ(take_n_within(longer, s0, 10), std::vector<synthetic_output>(expected.begin(), expected.begin() + 10));
+  {
+    batcher shorter{synthetic{}, no_retries({a.address()})};
+    EXPECT_EQ(take_n_within(shorter, s0, 10), std::vector<synthetic_output>(expected.begin(), expected.begin() + 10));
+  }
+  EXPECT_EQ(take_n_within(longer, s0, 60), expected);
+}
+
+// A node stopped cleanly did not fail its jobs: they go elsewhere without
+// costing an attempt, so even a run without retries goes on.
+TEST_F(node_server_test, a_node_that_stops_cleanly_costs_its_jobs_no_attempt) {
+  auto a = std::make_unique<node_server>(fast_node(), builtin_sources());
+  node_server b{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.latency_ms = 1;
+  plain_loop ref{synthetic{p}};
+  auto expected = take_n(ref, s0, 120);
+  batcher bt{synthetic{p}, no_retries({a->address(), b.address()})};
+  auto s = s0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (i == 40)
+      a.reset();  // a clean stop: its workers exit, then its connections close
+    auto next = bt.take(s);
+    ASSERT_TRUE(next);
+    ASSERT_EQ(next->output, expected[i]) << "batch " << i;
+    s = next->state;
+  }
+  EXPECT_EQ(bt.stats().retries, 0u);
+}
+
+TEST_F(node_server_test, a_node_listed_twice_is_used_once) {
+  node_server a{fast_node(), builtin_sources()};
+  batcher b{synthetic{}, remote({a.address(), a.address()})};
+  EXPECT_EQ(b.pool_size(), 2u);
+  plain_loop ref{synthetic{}};
+  EXPECT_EQ(take_n_within(b, s0, 40), take_n(ref, s0, 40));
 }
 
 TEST_F(node_server_test, garbage_and_half_open_connections_do_not_wedge_a_node) {
@@ -313,9 +400,47 @@ struct awkward_floats {
                 std::numeric_limits<float>::denorm_min(), bits(0x8000'0001u), -0.0f};
     return t;
   }
-  boost::json::value params() const { return boost::json::object{}; }
+  std::string params() const { return "{}"; }
   static awkward_floats from_params(const boost::json::value&) { return {}; }
 };
+
+// Batch 5 cannot be materialized, on any node, ever.
+struct broken_record {
+  using state_type = std::uint64_t;
+  using batch_type = std::uint64_t;
+  using output_type = std::uint64_t;
+  static constexpr std::string_view name = "broken_record";
+  std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const {
+    return std::make_pair(s, s + 1);
+  }
+  output_type materialize(const batch_type& b) const {
+    if (b == 5)
+      throw permanent_error("record 5 is corrupt");
+    return b;
+  }
+  std::string params() const { return "{}"; }
+  static broken_record from_params(const boost::json::value&) { return {}; }
+};
+
+TEST(node_server_payloads, a_permanent_error_on_a_node_is_not_retried) {
+  test::log_capture quiet;
+  source_registry reg;
+  reg.add<broken_record>();
+  node_server node{fast_node(), reg};
+  auto cfg = remote({node.address()});
+  cfg.retry.first_delay = 1s;  // a retry would show as a long wait
+  batcher b{broken_record{}, cfg};
+  for (std::uint64_t s = 0; s < 5; ++s)
+    EXPECT_EQ(b.take(s)->output, s);
+  try {
+    b.take(5);
+    FAIL();
+  } catch (const batch_error& e) {
+    EXPECT_EQ(e.attempts(), 1u);
+    EXPECT_EQ(e.original_message(), "record 5 is corrupt");
+  }
+  EXPECT_EQ(b.stats().retries, 0u);
+}
 
 TEST(node_server_payloads, nan_infinities_and_denormals_cross_bit_for_bit) {
   test::log_capture quiet;
@@ -327,12 +452,12 @@ TEST(node_server_payloads, nan_infinities_and_denormals_cross_bit_for_bit) {
   for (int i = 0; i < 20; ++i) {
     auto next = b.take(s);
     auto expected = awkward_floats{}.materialize(s);
-    ASSERT_EQ(next->first.values.size(), expected.values.size());
+    ASSERT_EQ(next->output.values.size(), expected.values.size());
     for (std::size_t k = 0; k < expected.values.size(); ++k)
-      EXPECT_EQ(std::bit_cast<std::uint32_t>(next->first.values[k]),
+      EXPECT_EQ(std::bit_cast<std::uint32_t>(next->output.values[k]),
                 std::bit_cast<std::uint32_t>(expected.values[k]))
         << "batch " << s << ", value " << k;
-    s = next->second;
+    s = next->state;
   }
 }
 

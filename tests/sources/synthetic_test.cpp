@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "lockstep/runtime/digest.hpp"
-#include "lockstep/runtime/encode.hpp"
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/serialize.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 namespace {

@@ -1,8 +1,9 @@
 #include "lockstep/sources/xoshiro256.hpp"
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "lockstep/runtime/errors.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 namespace {

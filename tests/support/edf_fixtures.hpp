@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "lockstep/sources/signals/make_dataset.hpp"
+#include "make_dataset.hpp"
 
 namespace lockstep::test {
 

@@ -1,57 +1,35 @@
 #include "log_capture.hpp"
 
-#include <mutex>
-
 namespace lockstep::test {
 
-class log_capture::sink : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::vector<line> lines() {
-    std::lock_guard<std::mutex> guard{mutex_};
-    return lines_;
-  }
-  void clear() {
-    std::lock_guard<std::mutex> guard{mutex_};
-    lines_.clear();
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    lines_.push_back({msg.level, std::string{msg.payload.data(), msg.payload.size()}});
-  }
-  void flush_() override {}
-
- private:
-  std::vector<line> lines_;
-};
-
-log_capture::log_capture() : sink_(std::make_shared<sink>()) {
-  auto l = logger();
-  saved_ = l->sinks();
-  saved_level_ = l->level();
-  l->sinks() = {sink_};
-  l->set_level(spdlog::level::trace);
+log_capture::log_capture() : saved_level_(get_log_level()) {
+  set_log_sink([lines = lines_](log_level level, std::string_view text) {
+    std::lock_guard<std::mutex> guard{lines->mtx};
+    lines->lines.push_back({level, std::string{text}});
+  });
+  set_log_level(log_level::debug);
 }
 
 log_capture::~log_capture() {
-  auto l = logger();
-  l->sinks() = saved_;
-  l->set_level(saved_level_);
+  set_log_sink(nullptr);
+  set_log_level(saved_level_);
 }
 
 std::vector<log_capture::line> log_capture::lines() const {
-  return sink_->lines();
+  std::lock_guard<std::mutex> guard{lines_->mtx};
+  return lines_->lines;
 }
 
-std::size_t log_capture::count(spdlog::level::level_enum level) const {
+std::size_t log_capture::count(log_level level) const {
   std::size_t n = 0;
-  for (auto& l : sink_->lines())
+  for (auto& l : lines())
     n += l.level == level ? 1 : 0;
   return n;
 }
 
 void log_capture::clear() {
-  sink_->clear();
+  std::lock_guard<std::mutex> guard{lines_->mtx};
+  lines_->lines.clear();
 }
 
 }  // namespace lockstep::test

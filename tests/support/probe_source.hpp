@@ -69,9 +69,9 @@ struct probe_output {
   }
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, probe_output& x) {
-  return f(x.index, x.bytes);
+template <class Archive>
+void serialize(Archive& ar, probe_output& x) {
+  ar(x.index, x.bytes);
 }
 
 class probe_source {

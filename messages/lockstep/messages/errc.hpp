@@ -1,4 +1,4 @@
-// Error codes shared by every layer; exceptions in runtime/ carry one of them.
+// Error codes shared by every layer; each lockstep::error carries one. API.
 #pragma once
 
 #include <string_view>
@@ -6,7 +6,7 @@
 namespace lockstep {
 
 enum class errc {
-  batch_failed = 1,      ///< materialize failed on every attempt
+  batch_failed = 1,      ///< materialize failed on every attempt (or permanently)
   no_workers,            ///< the pool stayed empty past the no-worker timeout
   invalid_config,        ///< a config value is out of range or unknown
   invalid_state,         ///< a state or checkpoint could not be read
@@ -16,7 +16,7 @@ enum class errc {
   unknown_source,        ///< no source is registered under a name
   node_unreachable,      ///< a remote node could not be reached
   not_authorized,        ///< a node refused the token
-  io_error,              ///< a file could not be written
+  io_error,              ///< a file could not be written, or bytes could not be (de)serialized
   stopped,               ///< the batcher was stopped while take() waited
 };
 

@@ -1,80 +1,94 @@
-// lockstep::batcher — the service a training loop takes batches from.
+// lockstep::batcher — the service a training loop takes batches from. API.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <utility>
 
+#include "lockstep/detail/service.hpp"
+#include "lockstep/detail/source_adapter.hpp"
+#include "lockstep/messages/errors.hpp"
+#include "lockstep/messages/status.hpp"
 #include "lockstep/runtime/config.hpp"
-#include "lockstep/runtime/errors.hpp"
-#include "lockstep/runtime/service.hpp"
 #include "lockstep/runtime/source.hpp"
-#include "lockstep/runtime/source_adapter.hpp"
 
 namespace lockstep {
 
 /// Delivers a source's batches in iteration order, materialized in parallel.
 ///
-///     lockstep::batcher b{my_source{...}, {.workers = 4}};
+///     lockstep::batcher batches{my_source{...}, {.workers = 4}};
 ///     auto state = initial;
-///     while (auto next = b.take(state)) {
-///       auto& [output, next_state] = *next;
-///       train(output);
-///       state = next_state;   // saving `state` is a complete checkpoint
+///     while (auto next = batches.take(state)) {
+///       train(next->output);
+///       state = next->state;   // saving `state` is a complete checkpoint
 ///     }
 ///
-/// Threading states through take() yields exactly what plain_loop yields,
-/// for any worker count, buffer, retries or restarts. take(s) with a state the
-/// batcher does not stand at restarts from s (one warning); on a stopped
-/// batcher it starts from s. The caller's state is never modified.
+/// Order: threading states through take() yields exactly what plain_loop
+/// yields, for any worker count, buffer, retries, worker deaths or restarts.
+/// take(s) with a state the batcher does not stand at restarts from s (one
+/// warning); on a stopped batcher it starts from s. The caller's state is
+/// never modified.
+///
+/// In flight: at most buffer() + pool_size() batches are materialized or
+/// being materialized ahead of the client (buffer defaults to 2 × pool + 1).
+///
+/// Threads: take() and start() may be called from any thread, one call at a
+/// time (a second waits for the first); stop() may be called from any thread
+/// at any time, also while take() waits, which it then wakes with
+/// errc::stopped; status(), stats(), pool_size() and buffer() never block.
+/// With remote nodes, the constructor waits until every node has been tried
+/// once (up to 2 × remote.connect_timeout + 5 s) and throws for a node that
+/// refuses the run. A moved-from batcher may only be destroyed or assigned.
 template <source S>
 class batcher {
  public:
   using state_type = typename S::state_type;
   using output_type = typename S::output_type;
-  using taken = std::pair<output_type, state_type>;
+  using step_type = step<output_type, state_type>;
 
-  /// Throws lockstep::error for an invalid config, or when config.start is set
-  /// without an initial state.
-  explicit batcher(S src, const config& cfg = {},
-                   const std::optional<state_type>& initial = std::nullopt)
-      : adapter_(std::make_shared<source_adapter<S>>(std::move(src))),
-        service_(adapter_, checked(cfg, initial.has_value())) {
-    if (cfg.start)
-      start(*initial);
+  /// A stopped batcher; the first take() or start() starts it. Throws
+  /// lockstep::error for an invalid config or a node that refuses.
+  explicit batcher(S src, const config& cfg = {})
+      : adapter_(std::make_shared<detail::source_adapter<S>>(std::move(src))),
+        service_(std::make_unique<detail::service>(adapter_, cfg)) {
   }
 
+  /// A batcher already running from `start_at`.
+  batcher(S src, const config& cfg, const state_type& start_at) : batcher(std::move(src), cfg) {
+    start(start_at);
+  }
+
+  batcher(batcher&&) noexcept = default;
+  batcher& operator=(batcher&&) noexcept = default;
+
   /// Starts from `state`; warns and changes nothing when already running.
-  void start(const state_type& state) { service_.start(adapter_->borrow(state)); }
+  void start(const state_type& state) { service_->start(adapter_->borrow(state)); }
 
   /// Stops within milliseconds, abandoning in-progress work; idempotent.
-  void stop() { service_.stop(); }
+  void stop() { service_->stop(); }
 
   /// The batch after `state` and the state after it; nullopt at the end of a
   /// finite source. Throws batch_error if that batch failed every attempt.
-  std::optional<taken> take(const state_type& state) {
-    auto next = service_.take(adapter_->borrow(state));
+  std::optional<step_type> take(const state_type& state) {
+    auto next = service_->take(adapter_->borrow(state));
     if (!next)
       return std::nullopt;
-    auto& output = *static_cast<output_type*>(next->first.get());
-    return taken{std::move(output), source_adapter<S>::state(next->second)};
+    return step_type{std::move(*static_cast<output_type*>(next->output.get())),
+                     detail::source_adapter<S>::state(next->state)};
   }
 
-  status_report status() const { return service_.status(); }
-  run_stats stats() const { return service_.stats(); }
-  std::size_t pool_size() const { return service_.pool_size(); }
+  status_report status() const { return service_->status(); }
+  run_stats stats() const { return service_->stats(); }
+  /// Workers in the pool now, local and remote (the stand-in of a batcher
+  /// without workers does not count).
+  std::size_t pool_size() const { return service_->pool_size(); }
+  /// Batches held ahead of the client with the pool as it is now.
+  std::size_t buffer() const { return service_->buffer(); }
   const S& source() const noexcept { return adapter_->get(); }
 
  private:
-  static const config& checked(const config& cfg, bool has_initial) {
-    if (cfg.start && !has_initial)
-      throw error(errc::invalid_config,
-                  "invalid config: start is set but no initial state was given");
-    return cfg;
-  }
-
-  std::shared_ptr<source_adapter<S>> adapter_;
-  service service_;
+  std::shared_ptr<detail::source_adapter<S>> adapter_;
+  std::unique_ptr<detail::service> service_;
 };
 
 }  // namespace lockstep

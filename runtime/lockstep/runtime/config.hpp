@@ -1,17 +1,15 @@
-// How a batcher runs: workers, buffer, retries.
+// How a batcher runs: workers, buffer, retries, remote nodes. API.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include <boost/json/fwd.hpp>
-
-#include "lockstep/actors/node_address.hpp"
-#include "lockstep/actors/retry_schedule.hpp"
+#include "lockstep/messages/node_address.hpp"
+#include "lockstep/messages/retry_policy.hpp"
 
 namespace lockstep {
 
@@ -21,20 +19,20 @@ std::size_t default_workers();
 /// Remote worker nodes (`lockstep node`, or a binary calling serve_node).
 struct remote_config {
   /// Nodes to use, as "host:port" ("[v6addr]:port" for IPv6).
-  std::vector<std::string> nodes;
+  std::vector<std::string> nodes{};
   /// Presented to every node; nodes listening beyond loopback require one.
-  std::string token;
+  std::string token{};
   /// Start this many `lockstep node` processes on loopback and use them.
   std::size_t spawn = 0;
-  /// The program spawned nodes run (default: `lockstep` on the PATH). It is
-  /// called as `PROGRAM node --listen 127.0.0.1:0 --log-level warn
-  /// [--workers W]` and must print its "listening on" line like `lockstep node`.
+  /// The program spawned nodes run. It is called as `PROGRAM node --listen
+  /// 127.0.0.1:0 --log-level warning [--workers W]` and must print its
+  /// "listening on" line like `lockstep node`.
   std::string node_program = "lockstep";
   /// Workers per spawned node (0: the node's default).
   std::size_t node_workers = 0;
   /// Shell commands that each start a node elsewhere (e.g. over ssh) and
   /// print its "listening on HOST:PORT" line.
-  std::vector<std::string> launch;
+  std::vector<std::string> launch{};
 
   /// With no worker at all for this long, the run fails.
   std::chrono::milliseconds no_worker_timeout{30000};
@@ -52,58 +50,59 @@ struct remote_config {
   bool used() const { return !nodes.empty() || spawn > 0 || !launch.empty(); }
 };
 
+/// Every field has a default, so a config can be written as
+/// `{.workers = 4, .buffer = 9}`.
 struct config {
-  /// Local worker threads; 0 with no remote nodes makes the manager side
-  /// materialize by itself.
+  /// Local worker threads. 0 with no remote nodes: one stand-in worker
+  /// materializes, one batch at a time, and the window is the buffer alone.
   std::size_t workers = default_workers();
-  /// Materialized batches held ahead of the client; default 2 × W + 1,
-  /// where W counts every worker in the pool, local and remote, as it is now.
-  std::optional<std::size_t> buffer;
-  retry_policy retry;
+  /// Materialized batches held ahead of the client; none: 2 × W + 1, where W
+  /// counts every worker in the pool, local and remote, as it is now. At most
+  /// buffer + W batches are materialized or in flight.
+  std::optional<std::size_t> buffer{};
+  retry_policy retry{};
   /// Jobs a local worker may hold at once: with 2, the next job is already
   /// there when one ends. A job queued behind a slow one is stolen by an idle
   /// worker, so stragglers do not hold it up. 1: a worker takes a job only
   /// when free.
   std::size_t worker_prefetch = 2;
   /// Threads of CAF's scheduler, which runs the manager, feeder and collector
-  /// (workers have threads of their own).
+  /// (local workers have threads of their own).
   std::size_t scheduler_threads = 2;
-  /// Start at construction; requires an initial state.
-  bool start = false;
   /// Batches are allocated by worker threads and freed by yours; glibc gives
   /// each thread its own arena and keeps a thread's freed blocks in it, so
   /// peak memory runs 30-40 % past buffer + workers batches. With this set,
-  /// the first batcher limits glibc to one arena (mallopt M_ARENA_MAX,
-  /// process-wide), where freed batches are reused by whichever thread
-  /// allocates next (docs/performance.md, memory_mb). Set false to leave the
-  /// allocator alone.
-  bool tune_allocator = true;
-  remote_config remote;
+  /// the first batcher limits glibc to one arena (mallopt M_ARENA_MAX) for
+  /// the whole process, where freed batches are reused by whichever thread
+  /// allocates next. Off by default: a library does not change the process's
+  /// allocator behind its embedder's back (the `lockstep` command turns it on).
+  bool tune_allocator = false;
+  remote_config remote{};
 
-
-  /// Throws lockstep::error(errc::invalid_config) naming the first bad field.
+  /// Throws lockstep::error(errc::invalid_config) naming the first bad field
+  /// by its JSON name (e.g. "config.retry.first_delay_ms").
   void validate() const;
 };
 
-/// A config from JSON, every field optional (the defaults above):
+/// A config from JSON text, every field optional (the defaults above):
 ///
 ///     {"workers": 4, "buffer": 9, "worker_prefetch": 2, "scheduler_threads": 2,
-///      "tune_allocator": true,
+///      "tune_allocator": false,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
 ///      "remote": {"nodes": ["host:port"], "token": "...", "spawn": 0,
-///                 "node_workers": 0, "no_worker_timeout_ms": 30000,
-///                 "heartbeat_ms": 1000, "connection_timeout_ms": 5000,
-///                 "connect_timeout_ms": 5000, "reconnect_interval_ms": 1000,
-///                 "prefetch": 2}}
+///                 "node_workers": 0, "launch": ["ssh host lockstep node ..."],
+///                 "no_worker_timeout_ms": 30000, "heartbeat_ms": 1000,
+///                 "connection_timeout_ms": 5000, "connect_timeout_ms": 5000,
+///                 "reconnect_interval_ms": 1000, "prefetch": 2}}
 ///
-/// Throws lockstep::error(invalid_config) naming the field: an unknown key
-/// (with the known ones), a wrong type, a negative or zero size, or what
-/// validate() rejects.
-config config_from_json(const boost::json::value& v);
+/// Throws lockstep::error(invalid_config) naming `origin` and the field: text
+/// that is not JSON, an unknown key (with the known ones), a wrong type, a
+/// value out of range, or what validate() rejects.
+config config_from_json(std::string_view text, std::string_view origin = "config");
 
-/// config_from_json of a file's text; the error names the file too.
-config read_config(const std::filesystem::path& file);
+/// config_from_json of a file's text; the error names the file.
+config read_config(const std::string& file);
 
 /// "host:port" or "[v6]:port" → node_address; throws lockstep::error
 /// (invalid_config) naming the address and the problem. Port 0 ("any free

@@ -1,19 +1,27 @@
-// lockstep's logger: spdlog's "lockstep" logger, writing to stderr.
+// What lockstep logs, and where it goes. API.
 #pragma once
 
-#include <memory>
-
-#include <spdlog/logger.h>
-
-#include "lockstep/actors/event_log.hpp"
+#include <functional>
+#include <string_view>
 
 namespace lockstep {
 
-/// The logger every lockstep component writes to. Replace its sinks or level
-/// to redirect or silence lockstep (tests capture it this way).
-std::shared_ptr<spdlog::logger> logger();
+enum class log_level { debug, info, warning, error, off };
 
-/// An event_log that writes to logger(), for the actors.
-event_log actor_events();
+/// Lines below `level` are dropped. Default: warning — a library run logs
+/// nothing unless something is wrong (a restart on a mismatched take, a lost
+/// node); info adds run starts and stops and nodes joining.
+void set_log_level(log_level level);
+log_level get_log_level();
+
+/// Where lines go: called from lockstep's threads, one line at a time, with
+/// no lock of the caller's held. Null (the default): stderr, as
+/// "[12:00:00.000] [lockstep] [warning] text".
+using log_sink = std::function<void(log_level level, std::string_view line)>;
+void set_log_sink(log_sink sink);
+
+/// Reads a level's name ("debug", "info", "warning" or "warn", "error",
+/// "off"); false for anything else, leaving `level` alone.
+bool parse_log_level(std::string_view text, log_level& level);
 
 }  // namespace lockstep

@@ -11,18 +11,19 @@
 
 namespace lockstep {
 
+/// How a node serves; the defaults are those of config and remote_config.
 struct node_options {
   /// Where to listen. Anything but loopback requires a token.
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  ///< 0: any free port
   std::size_t workers = default_workers();
-  std::string token;
-  std::chrono::milliseconds heartbeat_interval{1000};
-  std::chrono::milliseconds connection_timeout{5000};
-  std::size_t scheduler_threads = 2;  ///< besides one per worker
+  std::string token{};
+  std::chrono::milliseconds heartbeat_interval = remote_config{}.heartbeat_interval;
+  std::chrono::milliseconds connection_timeout = remote_config{}.connection_timeout;
+  std::size_t scheduler_threads = config{}.scheduler_threads;  ///< besides one per worker
   /// As config::tune_allocator: outputs are made by workers and freed by
   /// CAF's I/O thread once sent.
-  bool tune_allocator = true;
+  bool tune_allocator = config{}.tune_allocator;
 };
 
 /// A node: listens at once and serves runs (each gets `workers` workers

@@ -1,4 +1,4 @@
-// The reference a batcher must match: iterate, then materialize, in the caller.
+// The reference a batcher must match: iterate, then materialize, in the caller. API.
 #pragma once
 
 #include <optional>
@@ -16,16 +16,16 @@ class plain_loop {
  public:
   using state_type = typename S::state_type;
   using output_type = typename S::output_type;
-  using taken = std::pair<output_type, state_type>;
+  using step_type = step<output_type, state_type>;
 
   explicit plain_loop(S src) : src_(std::move(src)) {
   }
 
-  std::optional<taken> take(const state_type& state) const {
-    auto step = src_.iterate(state);
-    if (!step)
+  std::optional<step_type> take(const state_type& state) const {
+    auto next = src_.iterate(state);
+    if (!next)
       return std::nullopt;
-    return taken{src_.materialize(step->first), std::move(step->second)};
+    return step_type{src_.materialize(next->first), std::move(next->second)};
   }
 
   const S& source() const noexcept { return src_; }

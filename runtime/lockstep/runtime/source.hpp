@@ -1,4 +1,4 @@
-// What a source must provide to be run by a batcher.
+// What a source must provide to be run by a batcher. API.
 #pragma once
 
 #include <concepts>
@@ -7,13 +7,15 @@
 #include <string_view>
 #include <utility>
 
+#include "lockstep/detail/state_json.hpp"
+
 namespace lockstep {
 
 /// A source turns states into batches, cheaply, and batches into outputs,
 /// expensively:
 ///
 ///     struct my_source {
-///       using state_type = ...;   // copyable, ==, JSON via Boost.JSON
+///       using state_type = ...;   // copyable, ==, JSON (see below)
 ///       using batch_type = ...;   // what iterate hands to materialize
 ///       using output_type = ...;  // what the client receives
 ///       static constexpr std::string_view name = "my_source";
@@ -22,12 +24,21 @@ namespace lockstep {
 ///     };
 ///
 /// iterate must be pure (nullopt ends a finite source); materialize must be
-/// deterministic and may throw std::exception (the batch is retried); both are
-/// called from several threads at once. The state converts to and from
-/// boost::json::value (tag_invoke value_from / value_to) for checkpoints.
-/// Optional: `static constexpr std::uint32_t state_version`, bumped when the
-/// state's JSON changes (default 1), and a CAF inspect() overload for
-/// output_type, needed for digests and remote workers.
+/// deterministic and may throw: a std::exception is retried, a
+/// lockstep::permanent_error is not. Both are called from several threads at
+/// once. A state is an integer, a bool or a std::string, or has Boost.JSON
+/// tag_invoke overloads (value_from and value_to) for checkpoints; 64-bit
+/// values must round-trip exactly (as JSON integers or strings, never
+/// doubles).
+///
+/// Optional:
+/// - `static constexpr std::uint32_t state_version`, bumped when the state's
+///   JSON changes (default 1);
+/// - serialize() for output_type and batch_type (lockstep/messages/serialize.hpp),
+///   for digests and remote nodes;
+/// - `std::string params() const` (JSON text) and
+///   `static S from_params(const boost::json::value&)`, with which a node
+///   builds the same source (source_registry), for remote nodes.
 template <class S>
 concept source = requires(const S& s, const typename S::state_type& st,
                           const typename S::batch_type& b) {
@@ -40,7 +51,8 @@ concept source = requires(const S& s, const typename S::state_type& st,
   { s.materialize(b) } -> std::same_as<typename S::output_type>;
 } && std::copyable<typename S::state_type>
   && std::equality_comparable<typename S::state_type>
-  && std::move_constructible<typename S::output_type>;
+  && std::move_constructible<typename S::output_type>
+  && detail::json_convertible<typename S::state_type>;
 
 /// The version a source's states are saved with.
 template <source S>
@@ -50,5 +62,14 @@ constexpr std::uint32_t state_version_of() {
   else
     return 1;
 }
+
+/// One step of the stream: the batch's output and the state after it,
+/// which is where the next take() goes on (and a complete checkpoint).
+template <class Output, class State>
+struct step {
+  Output output;
+  State state;
+  friend bool operator==(const step&, const step&) = default;
+};
 
 }  // namespace lockstep

@@ -1,4 +1,4 @@
-// Sources by name: how a node builds the source a run asks for.
+// Sources by name: how a node builds the source a run asks for. API.
 #pragma once
 
 #include <functional>
@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/json/value.hpp>
+#include <boost/json/fwd.hpp>
 
-#include "lockstep/actors/erased_source.hpp"
-#include "lockstep/runtime/source_adapter.hpp"
+#include "lockstep/detail/erased_source.hpp"
+#include "lockstep/detail/source_adapter.hpp"
 
 namespace lockstep {
 
@@ -21,14 +21,15 @@ namespace lockstep {
 class source_registry {
  public:
   using factory =
-    std::function<std::shared_ptr<const erased_source>(const boost::json::value& params)>;
+    std::function<std::shared_ptr<const detail::erased_source>(const boost::json::value& params)>;
 
   /// Registers S under S::name, built by `make(params)`.
   template <source S, class Make>
   void add(Make make) {
     add_factory(std::string{S::name},
-                [make](const boost::json::value& params) -> std::shared_ptr<const erased_source> {
-                  return std::make_shared<source_adapter<S>>(make(params));
+                [make](const boost::json::value& params)
+                  -> std::shared_ptr<const detail::erased_source> {
+                  return std::make_shared<detail::source_adapter<S>>(make(params));
                 });
   }
 
@@ -43,8 +44,8 @@ class source_registry {
   /// Builds source `name` from `params_json`. Throws lockstep::error:
   /// unknown_source (naming the known ones), invalid_config for parameters
   /// that are not JSON, or whatever the factory throws (e.g. invalid_dataset).
-  std::shared_ptr<const erased_source> make(std::string_view name,
-                                            std::string_view params_json) const;
+  std::shared_ptr<const detail::erased_source> make(std::string_view name,
+                                                    std::string_view params_json) const;
 
   std::vector<std::string> names() const;
 

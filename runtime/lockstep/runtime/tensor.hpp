@@ -1,4 +1,4 @@
-// A dense row-major array that crosses CAF's serializer byte for byte.
+// A dense row-major array that crosses to nodes byte for byte. API.
 #pragma once
 
 #include <bit>
@@ -10,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include <caf/meta/type_name.hpp>
 
 namespace lockstep {
 
@@ -61,27 +60,22 @@ struct tensor {
   friend bool operator==(const tensor&, const tensor&) = default;
 };
 
-template <class Inspector, class T>
-typename Inspector::result_type inspect(Inspector& f, tensor<T>& x) {
-  // Serializers and deserializers have apply_raw; other inspectors (CAF's
-  // to_string) see the values as a list.
-  if constexpr (requires { f.apply_raw(std::size_t{}, static_cast<void*>(nullptr)); }) {
-    std::uint64_t n = x.values.size();
-    if (auto err = f(caf::meta::type_name("lockstep.tensor"), x.shape, n))
-      return err;
-    if constexpr (!Inspector::reads_state) {
-      // A count larger than the input left fails as a short read instead of
-      // allocating what the bytes claim.
-      if constexpr (requires { f.remaining(); })
-        if (n > f.remaining() / sizeof(T))
-          return f.apply_raw(f.remaining() + 1, nullptr);
-      x.values.resize(n);
-    }
-    if (n == 0)
-      return f();
-    return f.apply_raw(n * sizeof(T), x.values.data());
-  } else {
-    return f(caf::meta::type_name("lockstep.tensor"), x.shape, x.values);
+/// Through lockstep's serialization hook: the shape, then the element
+/// count and the raw bytes of `values` (a count larger than the input holds
+/// is refused before anything is allocated).
+template <class Archive, class T>
+void serialize(Archive& ar, tensor<T>& x) {
+  ar(x.shape);
+  std::uint64_t n = x.values.size();
+  ar(n);
+  if constexpr (Archive::loading) {
+    if (n > ar.remaining() / sizeof(T))
+      ar.get_bytes(nullptr, ar.remaining() + 1);  // fails as a short read, naming the sizes
+    x.values.resize(n);
+    if (n > 0)
+      ar.get_bytes(x.values.data(), n * sizeof(T));
+  } else if (n > 0) {
+    ar.put_bytes(x.values.data(), n * sizeof(T));
   }
 }
 

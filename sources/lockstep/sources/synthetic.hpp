@@ -1,4 +1,4 @@
-// The synthetic source: deterministic bytes, chosen latency, injected faults.
+// The synthetic source: deterministic bytes, chosen latency, injected faults. API.
 #pragma once
 
 #include <chrono>
@@ -10,10 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include <boost/json/value.hpp>
-#include <boost/json/value_from.hpp>
-#include <boost/json/value_to.hpp>
-#include <caf/meta/type_name.hpp>
+// The tags of the state's tag_invoke overloads, which the batcher calls.
+#include <boost/json/conversion.hpp>
+#include <boost/json/fwd.hpp>
 
 #include "lockstep/sources/xoshiro256.hpp"
 
@@ -23,16 +22,16 @@ struct synthetic_params {
   std::uint64_t item_bytes = 64;  ///< bytes of content per batch
   double latency_ms = 0;          ///< fixed wait, or the median when sigma > 0
   double latency_sigma = 0;       ///< > 0: log-normal latency (stragglers)
-  std::optional<std::uint64_t> poison_index;  ///< this batch fails every attempt
+  std::optional<std::uint64_t> poison_index{};  ///< this batch fails every attempt
   std::uint32_t fail_first_attempts = 0;      ///< every batch fails this many attempts first
   /// This fraction of batches, picked by their seeds, fails its first attempt.
   double transient_fraction = 0;
-  std::optional<std::uint64_t> length;        ///< batches before the end; none: infinite
+  std::optional<std::uint64_t> length{};      ///< batches before the end; none: infinite
   /// The first process to materialize batch crash_index creates crash_file
   /// and kills itself with SIGSEGV (to test surviving a crashing node); the
   /// file's existence spares every later attempt.
-  std::optional<std::uint64_t> crash_index;
-  std::string crash_file;
+  std::optional<std::uint64_t> crash_index{};
+  std::string crash_file{};
 
   /// Throws lockstep::error(invalid_config) naming the bad field.
   void validate() const;
@@ -72,14 +71,14 @@ struct synthetic_output {
   friend bool operator==(const synthetic_output&, const synthetic_output&) = default;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, synthetic_batch& x) {
-  return f(caf::meta::type_name("lockstep.synthetic_batch"), x.index, x.seed);
+template <class Archive>
+void serialize(Archive& ar, synthetic_batch& x) {
+  ar(x.index, x.seed);
 }
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, synthetic_output& x) {
-  return f(caf::meta::type_name("lockstep.synthetic_output"), x.index, x.bytes);
+template <class Archive>
+void serialize(Archive& ar, synthetic_output& x) {
+  ar(x.index, x.bytes);
 }
 
 /// Batch i of a run holds item_bytes bytes derived from a seed the state's
@@ -102,11 +101,10 @@ class synthetic {
   std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
   output_type materialize(const batch_type& b) const;
 
-  /// What a node needs to build the same source (see source_registry).
-  boost::json::value params() const { return boost::json::value_from(params_); }
-  static synthetic from_params(const boost::json::value& v) {
-    return synthetic{boost::json::value_to<synthetic_params>(v)};
-  }
+  /// What a node needs to build the same source (see source_registry): the
+  /// parameters as JSON text.
+  std::string params() const;
+  static synthetic from_params(const boost::json::value& v);
   const synthetic_params& settings() const noexcept { return params_; }
 
   /// The wait materialize performs for `b`.

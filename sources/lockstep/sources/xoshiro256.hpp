@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include <boost/json/object.hpp>
+#include <boost/json/fwd.hpp>
 
 namespace lockstep {
 

@@ -1,0 +1,99 @@
+// The feeder's logic: which job goes to which worker, and what a worker holds.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "lockstep/detail/box.hpp"
+
+namespace lockstep::detail {
+
+using worker_id = std::uint64_t;
+
+/// Set by the first worker that starts a job; a copy of a stolen job that
+/// finds it set is skipped, so a job runs once however many workers hold it.
+using claim_flag = std::shared_ptr<std::atomic<bool>>;
+
+/// A batch waiting for (or out at) a worker.
+struct pending_job {
+  std::uint64_t seq = 0;
+  std::uint32_t attempt = 1;
+  const_box batch;
+  const_box state_after;
+  std::optional<worker_id> avoid;  ///< the worker whose attempt failed last
+  claim_flag claim;                ///< made anew by every assign()
+};
+
+/// Pairs waiting jobs with free workers and remembers what each worker holds.
+///
+/// Guarantees: the lowest waiting seq that some worker may take goes first;
+/// a worker holds at most its `slots` jobs; a retry avoids the worker
+/// that failed it whenever the pool has another worker; a job stays recorded
+/// at its worker until that worker reports it, so a lost worker's jobs can be
+/// handed out again. Jobs of an earlier run keep their worker busy until
+/// reported, but are never handed out again.
+///
+/// Stealing: a worker with nothing to do may take a copy of a job queued
+/// behind another at a busy worker (one that holds two or more), so a slow
+/// job does not hold up the job queued behind it. Both copies share the
+/// job's claim flag; each job is stolen at most once.
+class dispatcher {
+ public:
+  /// `w` may hold up to `slots` jobs at once (at least 1).
+  void add_worker(worker_id w, std::size_t slots = 1);
+
+  /// Removes a worker and returns its in-flight jobs of the live run.
+  std::vector<pending_job> remove_worker(worker_id w);
+
+  bool has_worker(worker_id w) const { return workers_.count(w) > 0; }
+  std::size_t workers() const { return workers_.size(); }
+
+  /// Starts a new run: waiting jobs are dropped.
+  void new_run(std::uint64_t epoch);
+
+  /// Queues a job of the live run for the next free worker.
+  void enqueue(pending_job j);
+
+  /// The next (worker, job) pair, recorded as in flight; nullopt when no
+  /// waiting job has a free worker.
+  std::optional<std::pair<worker_id, pending_job>> assign();
+
+  /// For `thief`, which holds nothing while nothing waits: a copy of the
+  /// last job queued at the busiest worker that holds two or more, recorded
+  /// as in flight at the thief too; nullopt when there is none.
+  std::optional<pending_job> steal(worker_id thief);
+
+  /// Worker `w` reported job `seq` of run `epoch`. Returns the job when it was
+  /// in flight for the live run (so the caller can retry it).
+  std::optional<pending_job> finish(worker_id w, std::uint64_t epoch, std::uint64_t seq);
+
+  std::size_t waiting() const { return waiting_.size(); }
+  std::size_t in_flight() const;  ///< jobs of the live run out at workers
+  std::uint64_t epoch() const { return epoch_; }
+
+ private:
+  struct out_job {
+    std::uint64_t epoch;
+    pending_job job;
+    bool stolen = false;  ///< a copy went to another worker
+  };
+  struct worker_slot {
+    std::size_t slots = 1;
+    std::vector<out_job> out;
+  };
+
+  std::optional<worker_id> pick(const pending_job& j) const;
+  std::size_t load_of(const worker_slot& slot) const;
+
+  std::uint64_t epoch_ = 0;
+  std::map<worker_id, worker_slot> workers_;
+  std::map<std::uint64_t, pending_job> waiting_;  // by seq
+  worker_id last_assigned_ = 0;
+};
+
+}  // namespace lockstep::detail

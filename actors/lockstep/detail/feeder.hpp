@@ -1,0 +1,55 @@
+// The feeder actor: iterates the source and hands jobs to workers.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <random>
+#include <unordered_map>
+
+#include <caf/stateful_actor.hpp>
+
+#include "lockstep/detail/dispatcher.hpp"
+#include "lockstep/detail/erased_source.hpp"
+#include "lockstep/detail/messages.hpp"
+#include "lockstep/detail/run_channel.hpp"
+#include "lockstep/messages/retry_policy.hpp"
+
+namespace lockstep::detail {
+
+struct feeder_config {
+  std::shared_ptr<const erased_source> source;
+  std::shared_ptr<run_channel> channel;
+  msg::collector_actor collector;
+  retry_policy retry;
+};
+
+struct feeder_state {
+  feeder_config cfg;
+  dispatcher jobs;
+  std::uint64_t epoch = 0;  ///< the run being fed; 0 = none
+  const_box next_state;     ///< where iteration goes on
+  std::uint64_t next_seq = 0;
+  bool source_ended = false;
+  std::map<std::uint64_t, pending_job> backing_off;  ///< retries waiting out their delay
+  std::unordered_map<caf::actor_addr, worker_id> ids;
+  std::map<worker_id, msg::worker_actor> workers;
+  worker_id next_worker_id = 1;
+  std::minstd_rand jitter{std::random_device{}()};
+
+  static inline const char* name = "lockstep.feeder";
+};
+
+/// Iterates the source from the run's start state, lazily: one batch per
+/// credit from the run_channel, never before msg::begin_run. Each batch
+/// becomes a job {epoch, seq, batch, state_after} handed to a free worker
+/// (the dispatcher decides which); every worker, wherever it runs, takes
+/// msg::job and answers msg::worker_ready. A failed attempt is retried after
+/// the retry_policy's backoff on another worker; after the last retry, or at
+/// once for a permanent failure, the collector gets msg::batch_failed. The
+/// jobs of a lost worker are handed out again. At the end of a finite source
+/// the collector gets msg::run_end. After msg::halt_run nothing more of that
+/// run is handed out.
+msg::feeder_actor::behavior_type feeder(msg::feeder_actor::stateful_pointer<feeder_state> self,
+                                        feeder_config cfg);
+
+}  // namespace lockstep::detail

@@ -1,0 +1,42 @@
+// The collector's logic: results arrive in any order, leave strictly by seq.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "lockstep/detail/delivery.hpp"
+
+namespace lockstep::detail {
+
+/// Holds deliveries until every lower seq has been released, then releases
+/// them strictly in seq order. A duplicate seq (a job that ran twice after a
+/// worker was lost) and any seq already released are dropped. Releasing an
+/// end or a failure finishes the run: everything after it is dropped.
+class reorder_buffer {
+ public:
+  /// Forget everything; the next release starts at seq 0.
+  void reset();
+
+  /// Add a delivery. False when it was dropped (duplicate, already released,
+  /// or the run is finished).
+  bool put(delivery d);
+
+  /// Moves every delivery that is next in order to `out`.
+  void release(std::vector<delivery>& out);
+
+  /// Releases what is in order, then a failure right after it: the run cannot
+  /// go on (no worker left). Finishes the run.
+  void fail_now(delivery failure, std::vector<delivery>& out);
+
+  std::uint64_t next_seq() const { return next_; }
+  std::size_t held() const { return held_.size(); }
+  bool finished() const { return finished_; }
+
+ private:
+  std::uint64_t next_ = 0;
+  std::map<std::uint64_t, delivery> held_;
+  bool finished_ = false;
+};
+
+}  // namespace lockstep::detail

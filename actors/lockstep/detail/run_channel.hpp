@@ -1,0 +1,117 @@
+// The run: its epoch, its credit window, its status, and the deliveries on
+// their way from the collector to the client's thread. One owner for all.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "lockstep/detail/delivery.hpp"
+#include "lockstep/messages/status.hpp"
+
+namespace lockstep::detail {
+
+/// The default batches held ahead of the client for a pool of `workers`.
+constexpr std::size_t default_buffer(std::size_t workers) {
+  return 2 * workers + 1;
+}
+
+/// Thread-safe; only pop() blocks.
+///
+/// Epochs: open() starts a new run whose epoch is larger than every earlier
+/// one; close() leaves no run live. Anything of another epoch than the live
+/// one — a delivery, a credit request — is ignored, and live(e) tells
+/// workers to skip the queued jobs of a dead run.
+///
+/// Credit: `outstanding` counts batches the feeder has issued and the client
+/// has not taken. The feeder issues only while it is below the window
+/// (buffer + workers), so what is materialized or in flight never exceeds
+/// the window. A feeder refused credit is marked waiting; the pop (or the
+/// larger pool) that frees credit wakes it through the waker, once.
+class run_channel {
+ public:
+  /// `buffer`: batches held ahead of the client; none: default_buffer(pool),
+  /// following the pool as workers join and leave.
+  explicit run_channel(std::optional<std::size_t> buffer = std::nullopt);
+
+  // -- the client ---------------------------------------------------------
+
+  /// Starts a new live run and returns its epoch.
+  std::uint64_t open();
+
+  /// Ends the live run with status `s` (closed after stop, failed after a
+  /// failure); a waiting pop returns nullopt.
+  void close(run_status s, std::string error = {});
+
+  /// Closes the live run as `closed`; false when there is none (never
+  /// started, or already closed).
+  bool stop();
+
+  /// The next delivery of `epoch`, waiting for it; nullopt when the run was
+  /// closed or replaced. Taking a batch frees its credit.
+  std::optional<delivery> pop(std::uint64_t epoch);
+
+  /// Like pop, but nullopt at once when nothing is ready.
+  std::optional<delivery> try_pop(std::uint64_t epoch);
+
+  /// Records that the client took the end of the source.
+  void mark_done();
+
+  status_report status() const;
+  run_stats stats() const;
+
+  // -- the actors ---------------------------------------------------------
+
+  /// The manager installs how to wake the feeder (an actor send); the
+  /// channel calls it, without holding its lock, when credit frees up.
+  void set_waker(std::function<void(std::uint64_t)> wake);
+
+  /// Feeder: takes one credit for `epoch`; false when the window is full (the
+  /// feeder is then woken later) or `epoch` is not live.
+  bool acquire(std::uint64_t epoch);
+
+  /// Collector: appends a delivery of `epoch` (dropped unless live).
+  void push(std::uint64_t epoch, delivery d);
+
+  /// Manager: the pool counts `workers` workers now.
+  void set_pool(std::size_t workers);
+
+  /// Workers: whether `epoch` is the live run (lock-free).
+  bool live(std::uint64_t epoch) const {
+    return epoch == live_epoch_.load(std::memory_order_acquire) && epoch % 2 == 1;
+  }
+  std::uint64_t live_epoch() const { return live_epoch_.load(std::memory_order_acquire); }
+
+  void count_retry();
+  void count_worker_lost();
+
+  std::size_t pool_size() const;
+  std::size_t buffer() const;  ///< the buffer part of the window, now
+  std::size_t ready() const;   ///< deliveries waiting for the client
+
+ private:
+  std::size_t window() const;                                  // mtx_ held
+  bool feeder_may_go();                                        // mtx_ held
+  delivery take_front(std::unique_lock<std::mutex>& guard);    // mtx_ held, ready_ not empty
+  void wake(std::uint64_t epoch);
+
+  mutable std::mutex mtx_;
+  std::condition_variable cv_;
+  std::deque<delivery> ready_;
+  // Odd while a run is live: open() and close() each add one, so a closed
+  // run's epoch is never live again and the next run's is larger.
+  std::atomic<std::uint64_t> live_epoch_{0};
+  std::optional<std::size_t> buffer_;
+  std::size_t pool_ = 0;
+  std::size_t outstanding_ = 0;
+  bool feeder_waiting_ = false;
+  status_report status_;
+  run_stats stats_;
+  std::function<void(std::uint64_t)> waker_;
+};
+
+}  // namespace lockstep::detail

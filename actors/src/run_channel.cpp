@@ -1,0 +1,179 @@
+#include "lockstep/detail/run_channel.hpp"
+
+namespace lockstep::detail {
+
+run_channel::run_channel(std::optional<std::size_t> buffer) : buffer_(buffer) {
+}
+
+std::uint64_t run_channel::open() {
+  std::uint64_t epoch;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto now = live_epoch_.load();
+    epoch = now % 2 == 1 ? now + 2 : now + 1;
+    live_epoch_.store(epoch, std::memory_order_release);
+    outstanding_ = 0;
+    feeder_waiting_ = false;
+    ready_.clear();
+    status_ = {run_status::running, {}};
+    ++stats_.restarts;
+  }
+  cv_.notify_all();  // a pop of the replaced run returns
+  return epoch;
+}
+
+void run_channel::close(run_status s, std::string error) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto now = live_epoch_.load();
+    if (now % 2 == 1)
+      live_epoch_.store(now + 1, std::memory_order_release);
+    ready_.clear();
+    outstanding_ = 0;
+    feeder_waiting_ = false;
+    status_ = {s, std::move(error)};
+  }
+  cv_.notify_all();
+}
+
+bool run_channel::stop() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (live_epoch_.load() % 2 == 0)
+      return false;
+  }
+  close(run_status::closed);
+  return true;
+}
+
+std::optional<delivery> run_channel::pop(std::uint64_t epoch) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  cv_.wait(guard, [&] { return !live(epoch) || !ready_.empty(); });
+  if (!live(epoch))
+    return std::nullopt;
+  return take_front(guard);
+}
+
+std::optional<delivery> run_channel::try_pop(std::uint64_t epoch) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  if (!live(epoch) || ready_.empty())
+    return std::nullopt;
+  return take_front(guard);
+}
+
+delivery run_channel::take_front(std::unique_lock<std::mutex>& guard) {
+  auto d = std::move(ready_.front());
+  ready_.pop_front();
+  if (d.what != delivery::kind::batch)
+    return d;
+  ++stats_.delivered;
+  --outstanding_;
+  if (feeder_may_go()) {
+    auto epoch = live_epoch_.load();
+    guard.unlock();
+    wake(epoch);
+  }
+  return d;
+}
+
+bool run_channel::feeder_may_go() {
+  if (!feeder_waiting_ || outstanding_ >= window())
+    return false;
+  feeder_waiting_ = false;
+  return true;
+}
+
+void run_channel::wake(std::uint64_t epoch) {
+  std::function<void(std::uint64_t)> f;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    f = waker_;
+  }
+  if (f)
+    f(epoch);
+}
+
+void run_channel::mark_done() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  status_ = {run_status::done, {}};
+}
+
+status_report run_channel::status() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return status_;
+}
+
+run_stats run_channel::stats() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return stats_;
+}
+
+void run_channel::set_waker(std::function<void(std::uint64_t)> wake) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  waker_ = std::move(wake);
+}
+
+bool run_channel::acquire(std::uint64_t epoch) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (!live(epoch))
+    return false;
+  if (outstanding_ >= window()) {
+    feeder_waiting_ = true;
+    return false;
+  }
+  ++outstanding_;
+  return true;
+}
+
+void run_channel::push(std::uint64_t epoch, delivery d) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!live(epoch))
+      return;
+    ready_.push_back(std::move(d));
+  }
+  cv_.notify_one();
+}
+
+void run_channel::set_pool(std::size_t workers) {
+  std::uint64_t epoch;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    pool_ = workers;
+    if (!feeder_may_go())
+      return;
+    epoch = live_epoch_.load();
+  }
+  wake(epoch);
+}
+
+void run_channel::count_retry() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++stats_.retries;
+}
+
+void run_channel::count_worker_lost() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++stats_.workers_lost;
+}
+
+std::size_t run_channel::window() const {
+  return buffer_.value_or(default_buffer(pool_)) + pool_;
+}
+
+std::size_t run_channel::pool_size() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return pool_;
+}
+
+std::size_t run_channel::buffer() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return buffer_.value_or(default_buffer(pool_));
+}
+
+std::size_t run_channel::ready() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return ready_.size();
+}
+
+}  // namespace lockstep::detail

@@ -1,0 +1,312 @@
+#include "make_dataset.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+#include <edflib.h>
+
+#include "lockstep/messages/errors.hpp"
+#include "lockstep/signals/labels.hpp"
+#include "lockstep/signals/sampling.hpp"
+#include "lockstep/sources/xoshiro256.hpp"
+
+namespace lockstep::signals {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t ticks_per_edflib_unit = 1000;  // edflib writes in 100 µs units
+constexpr std::size_t max_annotation_text = 40;       // edflib's limit when writing
+
+// Closes the handle and removes the temporary file unless the write finished.
+struct open_writer {
+  int handle = -1;
+  fs::path tmp;
+  ~open_writer() {
+    if (handle >= 0) {
+      auto lock = lock_edflib();
+      edfclose_file(handle);
+    }
+    if (!tmp.empty()) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+    }
+  }
+};
+
+// sin(x) with + and * only, so every IEEE-754 platform computes the same
+// samples (libm's sin may differ in the last bit between libraries).
+double portable_sin(double x) {
+  constexpr double pi = 3.14159265358979323846;
+  x -= 2 * pi * std::nearbyint(x / (2 * pi));
+  if (x > pi / 2)
+    x = pi - x;
+  else if (x < -pi / 2)
+    x = -pi - x;
+  double x2 = x * x;
+  double term = x;
+  double sum = x;
+  for (int k = 1; k <= 7; ++k) {  // Taylor to x^15: error below 1e-12 on [-pi/2, pi/2]
+    term *= -x2 / ((2 * k) * (2 * k + 1));
+    sum += term;
+  }
+  return sum;
+}
+
+enum class synth_stage : std::uint8_t { W, N1, N2, N3, R, movement };
+
+struct component {
+  double hz;
+  double microvolts;
+};
+
+struct stage_signal {
+  std::array<component, 2> waves;
+  double noise;
+  bool spindles;
+};
+
+// What each stage sounds like on an EEG, roughly.
+stage_signal signal_of(synth_stage s) {
+  switch (s) {
+    case synth_stage::W: return {{{{10, 25}, {20, 6}}}, 10, false};
+    case synth_stage::N1: return {{{{6, 30}, {10, 8}}}, 10, false};
+    case synth_stage::N2: return {{{{5, 30}, {2, 10}}}, 10, true};
+    case synth_stage::N3: return {{{{1, 120}, {2, 60}}}, 12, false};
+    case synth_stage::R: return {{{{6, 25}, {20, 8}}}, 10, false};
+    case synth_stage::movement: return {{{{0, 0}, {0, 0}}}, 90, false};
+  }
+  return {};
+}
+
+// One 30 s epoch's next stage given this one: a coarse sleep-cycle chain.
+synth_stage next_stage(synth_stage s, xoshiro256ss& rng) {
+  static const std::array<std::array<double, 6>, 6> rows{{
+    //  W     N1    N2    N3    R     movement
+    {{0.895, 0.080, 0.010, 0.000, 0.010, 0.005}},
+    {{0.050, 0.595, 0.300, 0.000, 0.050, 0.005}},
+    {{0.020, 0.030, 0.845, 0.060, 0.040, 0.005}},
+    {{0.010, 0.000, 0.090, 0.895, 0.000, 0.005}},
+    {{0.030, 0.040, 0.050, 0.000, 0.875, 0.005}},
+    {{0.600, 0.200, 0.200, 0.000, 0.000, 0.000}},
+  }};
+  auto& row = rows[static_cast<std::size_t>(s)];
+  return static_cast<synth_stage>(weighted_choice{row, "transitions"}(rng));
+}
+
+std::string stage_text(synth_stage s, bool stage4) {
+  switch (s) {
+    case synth_stage::W: return "Sleep stage W";
+    case synth_stage::N1: return "Sleep stage 1";
+    case synth_stage::N2: return "Sleep stage 2";
+    case synth_stage::N3: return stage4 ? "Sleep stage 4" : "Sleep stage 3";
+    case synth_stage::R: return "Sleep stage R";
+    case synth_stage::movement: return "Movement time";
+  }
+  return {};
+}
+
+std::string channel_label(std::uint32_t c) {
+  static constexpr std::array<const char*, 4> sleep_edf{"EEG Fpz-Cz", "EEG Pz-Oz", "EEG C3-A2",
+                                                        "EEG C4-A1"};
+  return c < sleep_edf.size() ? sleep_edf[c] : "EEG " + std::to_string(c + 1);
+}
+
+std::string numbered(const char* pattern, std::uint32_t i) {
+  char name[64];
+  std::snprintf(name, sizeof name, pattern, i);
+  return name;
+}
+
+}  // namespace
+
+void write_edf(const fs::path& file, const edf_contents& contents) {
+  auto bad = [&file](const std::string& why) {
+    throw error(errc::invalid_config, file.string() + ": cannot be written: " + why);
+  };
+  std::uint64_t records = 0;
+  for (std::size_t i = 0; i < contents.signals.size(); ++i) {
+    auto& s = contents.signals[i];
+    if (s.sample_rate == 0 || s.samples.size() % s.sample_rate != 0)
+      bad("signal " + std::to_string(i) + " is not a whole number of 1 s records");
+    auto n = s.samples.size() / s.sample_rate;
+    if (i > 0 && n != records)
+      bad("its signals last different numbers of seconds");
+    records = n;
+  }
+  if (!contents.signals.empty() && records == 0)
+    bad("its signals are empty");
+  for (auto& a : contents.annotations)
+    if (a.onset < 0 || a.onset % ticks_per_edflib_unit != 0
+        || (a.duration >= 0 && a.duration % ticks_per_edflib_unit != 0)
+        || a.text.size() > max_annotation_text)
+      bad("the annotation \"" + a.text + "\" is not writable (onset >= 0 and times in whole "
+          "100 µs, text of at most 40 bytes)");
+  // Each data record carries a few annotations per annotation signal.
+  auto annotation_signals = records == 0 ? std::uint64_t{1}
+                                         : std::max<std::uint64_t>(
+                                             1, (contents.annotations.size() + records - 1) / records);
+  if (annotation_signals > 64)
+    bad("too many annotations for its length");
+  if (contents.start_delay_seconds >= 7200)
+    bad("start_delay_seconds must be below 7200");
+
+  open_writer w;
+  w.tmp = file;
+  w.tmp += ".tmp";
+  {
+    auto lock = lock_edflib();
+    w.handle = edfopen_file_writeonly(w.tmp.c_str(), EDFLIB_FILETYPE_EDFPLUS,
+                                      static_cast<int>(contents.signals.size()));
+  }
+  if (w.handle < 0)
+    throw error(errc::io_error, file.string() + ": cannot be created (edflib error "
+                                  + std::to_string(w.handle) + ")");
+  auto check = [&file](int rc, const char* what) {
+    if (rc != 0)
+      throw error(errc::io_error, file.string() + ": edflib refused " + what);
+  };
+  for (std::size_t i = 0; i < contents.signals.size(); ++i) {
+    auto& s = contents.signals[i];
+    int k = static_cast<int>(i);
+    check(edf_set_samplefrequency(w.handle, k, static_cast<int>(s.sample_rate)), "the sample rate");
+    check(edf_set_physical_maximum(w.handle, k, s.physical_max), "the physical maximum");
+    check(edf_set_physical_minimum(w.handle, k, s.physical_min), "the physical minimum");
+    check(edf_set_digital_maximum(w.handle, k, s.digital_max), "the digital maximum");
+    check(edf_set_digital_minimum(w.handle, k, s.digital_min), "the digital minimum");
+    check(edf_set_label(w.handle, k, s.label.c_str()), "the label");
+    check(edf_set_physical_dimension(w.handle, k, s.unit.c_str()), "the unit");
+  }
+  // Without a start date edflib writes the current one.
+  auto delay = static_cast<int>(contents.start_delay_seconds);
+  check(edf_set_startdatetime(w.handle, 1989, 4, 24, 22 + delay / 3600, delay / 60 % 60, delay % 60),
+        "the start date");
+  check(edf_set_number_of_annotation_signals(w.handle, static_cast<int>(annotation_signals)),
+        "the number of annotation signals");
+  for (std::uint64_t r = 0; r < records; ++r)
+    for (auto& s : contents.signals)
+      check(edfwrite_digital_short_samples(
+              w.handle, const_cast<short*>(s.samples.data() + r * s.sample_rate)),
+            "the samples");
+  for (auto& a : contents.annotations)
+    check(edfwrite_annotation_utf8(w.handle, a.onset / ticks_per_edflib_unit,
+                                   a.duration < 0 ? -1 : a.duration / ticks_per_edflib_unit,
+                                   a.text.c_str()),
+          "an annotation");
+  int closed;
+  {
+    auto lock = lock_edflib();
+    closed = edfclose_file(w.handle);
+    w.handle = -1;
+  }
+  if (closed != 0)
+    throw error(errc::io_error, file.string() + ": cannot be written (edflib error "
+                                  + std::to_string(closed) + ")");
+  std::error_code ec;
+  fs::rename(w.tmp, file, ec);
+  if (ec)
+    throw error(errc::io_error, file.string() + ": cannot be written (" + ec.message() + ")");
+  w.tmp.clear();
+}
+
+void make_dataset_options::validate() const {
+  auto bad = [](const std::string& why) {
+    throw error(errc::invalid_config, "invalid dataset options: " + why);
+  };
+  if (recordings < 1 || recordings > 10000)
+    bad("recordings must be 1 to 10000");
+  if (minutes < 1 || minutes > 48 * 60)
+    bad("minutes must be 1 to 2880 (48 hours)");
+  if (channels < 1 || channels > 64)
+    bad("channels must be 1 to 64");
+  if (sample_rate < 1 || sample_rate > 4096)
+    bad("sample_rate must be 1 to 4096 Hz");
+}
+
+std::vector<fs::path> make_dataset(const fs::path& dir, const make_dataset_options& o) {
+  o.validate();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw error(errc::io_error, dir.string() + ": cannot be created (" + ec.message() + ")");
+
+  constexpr double two_pi = 6.28318530717958647692;
+  constexpr std::uint32_t epoch_seconds = 30;
+  const std::uint64_t epochs = std::uint64_t{o.minutes} * 60 / epoch_seconds;
+  const std::uint64_t epoch_samples = std::uint64_t{epoch_seconds} * o.sample_rate;
+  xoshiro256ss master{o.seed};
+  std::vector<fs::path> written;
+  for (std::uint32_t r = 0; r < o.recordings; ++r) {
+    xoshiro256ss rng{master()};
+
+    // The hypnogram: a stage per epoch, then runs of one stage become spans;
+    // the last epoch is "Sleep stage ?", as Sleep-EDF's hypnograms end.
+    std::vector<synth_stage> stages;
+    auto s = synth_stage::W;
+    for (std::uint64_t e = 0; e < epochs; ++e) {
+      stages.push_back(s);
+      s = next_stage(s, rng);
+    }
+    edf_contents hyp;
+    auto span = [&hyp](std::uint64_t from, std::uint64_t to, std::string text) {
+      hyp.annotations.push_back({static_cast<std::int64_t>(from * epoch_seconds) * ticks_per_second,
+                                 static_cast<std::int64_t>((to - from) * epoch_seconds) * ticks_per_second,
+                                 std::move(text)});
+    };
+    for (std::uint64_t e = 0; e + 1 < epochs;) {
+      auto run = e;
+      while (run + 1 < epochs && stages[run] == stages[e])
+        ++run;
+      span(e, run, stage_text(stages[e], uniform01(rng) < 0.5));
+      e = run;
+    }
+    span(epochs - 1, epochs, "Sleep stage ?");
+
+    edf_contents psg;
+    for (std::uint32_t c = 0; c < o.channels; ++c) {
+      signal_data sig;
+      sig.label = channel_label(c);
+      sig.sample_rate = o.sample_rate;
+      sig.samples.resize(epochs * epoch_samples);
+      psg.signals.push_back(std::move(sig));
+    }
+    // physical = bit * (0.5 + digital) for the ±1000 µV, 16-bit range.
+    const double bit = 2000.0 / 65535.0;
+    for (std::uint64_t e = 0; e < epochs; ++e) {
+      auto look = signal_of(stages[e]);
+      // A spindle: a 1 s burst of 13 Hz somewhere in an N2 epoch.
+      auto spindle_at = static_cast<double>(uniform_below(rng, epoch_seconds - 1));
+      for (std::uint32_t c = 0; c < o.channels; ++c) {
+        auto scale = 1.0 - 0.15 * (c % 4);
+        std::array<double, 2> phase{uniform01(rng) * two_pi, uniform01(rng) * two_pi};
+        auto* out = psg.signals[c].samples.data() + e * epoch_samples;
+        for (std::uint64_t i = 0; i < epoch_samples; ++i) {
+          auto t = static_cast<double>(i) / o.sample_rate;
+          double v = 0;
+          for (std::size_t k = 0; k < look.waves.size(); ++k)
+            if (2 * look.waves[k].hz < o.sample_rate)
+              v += look.waves[k].microvolts * portable_sin(two_pi * look.waves[k].hz * t + phase[k]);
+          if (look.spindles && t >= spindle_at && t < spindle_at + 1 && 26 < o.sample_rate)
+            v += 40 * portable_sin(two_pi * 0.5 * (t - spindle_at))
+                 * portable_sin(two_pi * 13 * t);
+          v += look.noise * (uniform01(rng) + uniform01(rng) - 1);
+          auto d = std::llround(scale * v / bit - 0.5);
+          out[i] = static_cast<std::int16_t>(std::clamp<long long>(d, -32768, 32767));
+        }
+      }
+    }
+
+    auto psg_path = dir / numbered("SL%04uE0-PSG.edf", r);
+    auto hyp_path = dir / numbered("SL%04uEC-Hypnogram.edf", r);
+    write_edf(psg_path, psg);
+    write_edf(hyp_path, hyp);
+    written.push_back(psg_path);
+    written.push_back(hyp_path);
+  }
+  return written;
+}
+
+}  // namespace lockstep::signals

@@ -1,0 +1,54 @@
+// The untyped core of a batcher: owns the actor system and the run.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "lockstep/detail/box.hpp"
+#include "lockstep/detail/erased_source.hpp"
+#include "lockstep/messages/status.hpp"
+#include "lockstep/runtime/config.hpp"
+
+namespace lockstep::detail {
+
+/// A delivered batch: its output and the state after it.
+struct taken {
+  box output;
+  const_box state;
+};
+
+/// batcher<Source> is a typed shell around this class, which holds the
+/// semantics of start/stop/take on boxes and keeps CAF out of users'
+/// translation units. start and take serialize on one lock; stop, status
+/// and stats never wait for them.
+class service {
+ public:
+  /// Spawns the actors and, with nodes, waits until each was tried once;
+  /// throws lockstep::error for an invalid config or a refusing node.
+  service(std::shared_ptr<const erased_source> source, const config& cfg);
+  ~service();
+
+  service(const service&) = delete;
+  service& operator=(const service&) = delete;
+
+  /// Starts a run at `state` (copied); warns and changes nothing if running.
+  void start(const const_box& state);
+
+  /// Abandons the run (in-flight materializations finish unseen). Idempotent.
+  void stop();
+
+  /// The batch that follows `state`, or nullopt at the end of a finite
+  /// source. Throws batch_error when that batch failed every attempt.
+  std::optional<taken> take(const const_box& state);
+
+  status_report status() const;
+  run_stats stats() const;
+  std::size_t pool_size() const;
+  std::size_t buffer() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace lockstep::detail

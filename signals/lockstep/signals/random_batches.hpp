@@ -1,0 +1,139 @@
+// random_batches: labeled random windows of EDF recordings, the port of
+// OndaBatches' RandomBatches.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// The tags of the state's tag_invoke overloads, which the batcher calls.
+#include <boost/json/conversion.hpp>
+#include <boost/json/fwd.hpp>
+
+#include "lockstep/runtime/tensor.hpp"
+#include "lockstep/signals/dataset.hpp"
+#include "lockstep/sources/xoshiro256.hpp"
+
+namespace lockstep::signals {
+
+struct random_batches_params {
+  std::uint32_t batch_size = 64;
+  double window_seconds = 30;  ///< a whole number of epochs, no longer than any drawable recording's labels
+  std::optional<std::uint32_t> n_channels;  ///< none: every channel, in file order
+  /// One per recording; none: the dataset's weights (the manifest's, or 1).
+  std::optional<std::vector<double>> signal_weights;
+  /// One list per recording with one weight per epoch; none: all equal.
+  std::optional<std::vector<std::vector<double>>> label_weights;
+};
+
+/// Where a run stands: only its generator.
+struct random_batches_state {
+  xoshiro256ss rng;
+
+  static random_batches_state seeded(std::uint64_t seed) { return {xoshiro256ss{seed}}; }
+  friend bool operator==(const random_batches_state&, const random_batches_state&) = default;
+};
+
+/// JSON: {"rng": "xoshiro256**", "s": [4 hex words]}.
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const random_batches_state& s);
+random_batches_state tag_invoke(boost::json::value_to_tag<random_batches_state>,
+                                const boost::json::value& v);
+
+/// One item of a batch: where its window lies.
+struct window {
+  std::uint32_t recording = 0;     ///< index into dataset::recordings()
+  std::uint64_t start_epoch = 0;   ///< index of its first label
+  std::uint64_t start_sample = 0;  ///< in the recording's signals, from the file's start
+  std::vector<std::uint16_t> channels;  ///< EDF signal numbers, in the order drawn
+  friend bool operator==(const window&, const window&) = default;
+};
+
+struct random_batch {
+  std::vector<window> items;
+  friend bool operator==(const random_batch&, const random_batch&) = default;
+};
+
+/// What the client receives.
+struct labeled_batch {
+  tensor<float> x;          ///< [batch][channel][sample], physical units (µV for EEG)
+  tensor<std::uint8_t> y;   ///< [batch][epoch], label codes
+  std::vector<window> items;
+  friend bool operator==(const labeled_batch&, const labeled_batch&) = default;
+};
+
+template <class Archive>
+void serialize(Archive& ar, window& x) {
+  ar(x.recording, x.start_epoch, x.start_sample, x.channels);
+}
+
+template <class Archive>
+void serialize(Archive& ar, random_batch& x) {
+  ar(x.items);
+}
+
+template <class Archive>
+void serialize(Archive& ar, labeled_batch& x) {
+  ar(x.x, x.y, x.items);
+}
+
+/// An infinite source of batches of random labeled windows.
+///
+/// Each item draws, from the state's xoshiro256** generator and in this
+/// order: a recording (weighted), an epoch of it (weighted), a window start
+/// uniformly among the starts whose window holds that epoch and fits the
+/// labels, then n_channels channels without replacement (none when all are
+/// taken). docs/signals.md lists the exact generator calls. materialize reads
+/// the windows with edf_file::read; a batch is a pure function of the state.
+class random_batches {
+ public:
+  using state_type = random_batches_state;
+  using batch_type = random_batch;
+  using output_type = labeled_batch;
+  static constexpr std::string_view name = "signals";
+  static constexpr std::uint32_t state_version = 1;
+
+  /// Throws lockstep::error(invalid_config) naming the parameter: a batch
+  /// size of 0; a window of 0 s, not a whole number of epochs, or longer than
+  /// a drawable recording's labels; weights of the wrong length, negative or
+  /// all zero; n_channels of 0 or more than a drawable recording has; or, with
+  /// all channels, drawable recordings with different channel counts.
+  random_batches(std::shared_ptr<const dataset> data, random_batches_params params = {});
+
+  std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
+  output_type materialize(const batch_type& b) const;
+
+  /// One item, as iterate draws it.
+  window draw_window(xoshiro256ss& rng) const;
+
+  const dataset& data() const noexcept { return *data_; }
+  const random_batches_params& settings() const noexcept { return params_; }
+
+  /// What a node needs to materialize this source's batches: the dataset's
+  /// path (which must exist on the node), its options and the window. The
+  /// weights are left out: they only steer iterate, which never runs on a
+  /// node. Doubles travel as 17-digit strings, which read back exactly.
+  /// JSON text.
+  std::string params() const;
+
+  /// Opens the dataset at the path params() names; throws lockstep::error
+  /// (invalid_dataset naming the path, invalid_config naming a bad field).
+  static random_batches from_params(const boost::json::value& v);
+  std::uint64_t window_epochs() const noexcept { return window_epochs_; }
+  std::uint64_t window_samples() const noexcept { return window_epochs_ * data_->epoch_samples(); }
+  /// Channels per item.
+  std::uint32_t channels() const noexcept { return channels_; }
+
+ private:
+  struct tables;
+  std::shared_ptr<const dataset> data_;
+  random_batches_params params_;
+  std::shared_ptr<const tables> tables_;
+  std::uint64_t window_epochs_ = 0;
+  std::uint32_t channels_ = 0;
+};
+
+}  // namespace lockstep::signals

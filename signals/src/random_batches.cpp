@@ -1,0 +1,243 @@
+#include "lockstep/signals/random_batches.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "lockstep/messages/errors.hpp"
+#include "lockstep/detail/json_fields.hpp"
+#include "lockstep/signals/sampling.hpp"
+
+namespace lockstep::signals {
+
+namespace jf = detail::json_fields;
+
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const random_batches_state& s) {
+  boost::json::object obj;
+  write_rng(obj, s.rng);
+  v = std::move(obj);
+}
+
+random_batches_state tag_invoke(boost::json::value_to_tag<random_batches_state>,
+                                const boost::json::value& v) {
+  auto& obj = jf::object(v, "state");
+  jf::only_keys(obj, {"rng", "s"}, "state");
+  return {read_rng(obj, "state")};
+}
+
+// The cumulative weights, built once and shared by copies of the source.
+struct random_batches::tables {
+  weighted_choice recordings;
+  std::vector<std::optional<weighted_choice>> epochs;  // none for recordings of weight 0
+};
+
+random_batches::random_batches(std::shared_ptr<const dataset> data, random_batches_params p)
+    : data_(std::move(data)), params_(std::move(p)) {
+  auto bad = [](const std::string& why) {
+    throw error(errc::invalid_config, "invalid signals source: " + why);
+  };
+  auto& recs = data_->recordings();
+  auto epoch = format_seconds(data_->epoch_ticks());
+  if (params_.batch_size == 0)
+    bad("batch_size must be at least 1");
+  if (!std::isfinite(params_.window_seconds) || params_.window_seconds < 0)
+    bad("window_seconds must be a finite number > 0");
+  if (params_.window_seconds > 1e11)  // beyond any recording, and near int64 ticks
+    bad("window_seconds is " + format_number(params_.window_seconds)
+        + ", longer than any recording");
+  auto window_ticks = std::llround(params_.window_seconds * ticks_per_second);
+  if (window_ticks == 0)
+    bad("window_seconds must be > 0 (at least one " + epoch + " epoch)");
+  if (window_ticks % data_->epoch_ticks() != 0)
+    bad("window_seconds is " + format_seconds(window_ticks) + ", "
+        + format_number(static_cast<double>(window_ticks) / static_cast<double>(data_->epoch_ticks()))
+        + " epochs of " + epoch + "; a window must be a whole number of epochs");
+  window_epochs_ = static_cast<std::uint64_t>(window_ticks / data_->epoch_ticks());
+
+  std::vector<double> weights;
+  if (params_.signal_weights) {
+    weights = *params_.signal_weights;
+    if (weights.size() != recs.size())
+      bad("signal_weights has " + std::to_string(weights.size()) + " entries for "
+          + std::to_string(recs.size()) + " recordings");
+  } else {
+    for (auto& r : recs)
+      weights.push_back(r.weight);
+  }
+  if (params_.label_weights && params_.label_weights->size() != recs.size())
+    bad("label_weights has " + std::to_string(params_.label_weights->size()) + " lists for "
+        + std::to_string(recs.size()) + " recordings");
+
+  auto t = std::make_shared<tables>(tables{weighted_choice{weights, "signal_weights"}, {}});
+  if (params_.n_channels && *params_.n_channels == 0)
+    bad("n_channels must be at least 1 (or unset for all channels)");
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    auto& r = recs[i];
+    auto which = "recording " + std::to_string(i) + " (" + r.name + ")";
+    auto where = "label_weights[" + std::to_string(i) + "]";
+    if (params_.label_weights && (*params_.label_weights)[i].size() != r.labels.size())
+      bad(where + " has " + std::to_string((*params_.label_weights)[i].size())
+          + " entries for the " + std::to_string(r.labels.size()) + " epochs of " + which);
+    if (t->recordings.weight(i) == 0) {
+      t->epochs.emplace_back();
+      continue;
+    }
+    if (window_epochs_ > r.labels.size())
+      bad("a window of " + format_seconds(window_ticks) + " is longer than the labels of "
+          + which + ": " + std::to_string(r.labels.size()) + " epochs of " + epoch);
+    auto n = static_cast<std::uint32_t>(r.channels.size());
+    if (params_.n_channels && *params_.n_channels > n)
+      bad("n_channels is " + std::to_string(*params_.n_channels) + " but " + which + " has "
+          + std::to_string(n) + " channels at " + format_number(data_->sample_rate()) + " Hz");
+    if (!params_.n_channels && channels_ != 0 && n != channels_)
+      bad(which + " has " + std::to_string(n) + " channels and another " + std::to_string(channels_)
+          + "; set n_channels to draw the same number from each");
+    channels_ = params_.n_channels.value_or(n);
+    t->epochs.push_back(params_.label_weights
+                          ? weighted_choice{(*params_.label_weights)[i], where}
+                          : weighted_choice::uniform(r.labels.size()));
+  }
+  tables_ = std::move(t);
+}
+
+window random_batches::draw_window(xoshiro256ss& rng) const {
+  window w;
+  auto r = tables_->recordings(rng);
+  auto& rec = data_->recordings()[r];
+  auto e = (*tables_->epochs[r])(rng);
+  auto n = rec.labels.size();
+  auto k = window_epochs_;
+  // Starts whose window [s, s + k) holds e and lies within [0, n).
+  auto lo = e + 1 >= k ? e + 1 - k : 0;
+  auto hi = std::min<std::uint64_t>(e, n - k);
+  w.recording = static_cast<std::uint32_t>(r);
+  w.start_epoch = lo + uniform_below(rng, hi - lo + 1);
+  w.start_sample = rec.label_start + w.start_epoch * data_->epoch_samples();
+  if (params_.n_channels) {
+    thread_local std::vector<std::size_t> drawn;
+    drawn.clear();
+    draw_without_replacement(rng, rec.channels.size(), *params_.n_channels, drawn);
+    for (auto c : drawn)
+      w.channels.push_back(rec.channels[c]);
+  } else {
+    w.channels = rec.channels;
+  }
+  return w;
+}
+
+std::optional<std::pair<random_batch, random_batches_state>>
+random_batches::iterate(const random_batches_state& s) const {
+  auto next = s;
+  random_batch b;
+  b.items.reserve(params_.batch_size);
+  for (std::uint32_t i = 0; i < params_.batch_size; ++i)
+    b.items.push_back(draw_window(next.rng));
+  return std::make_pair(std::move(b), next);
+}
+
+labeled_batch random_batches::materialize(const random_batch& b) const {
+  auto& recs = data_->recordings();
+  const auto items = b.items.size();
+  const auto k = window_epochs_;
+  const auto samples = window_samples();
+  labeled_batch out;
+  out.x.shape = {items, channels_, samples};
+  out.x.values.resize(items * channels_ * samples);
+  out.y.shape = {items, k};
+  out.y.values.resize(items * k);
+  for (std::size_t i = 0; i < items; ++i) {
+    auto& w = b.items[i];
+    if (w.recording >= recs.size() || w.channels.size() != channels_
+        || w.start_epoch + k > recs[w.recording].labels.size())
+      throw error(errc::invalid_state, "signals: batch item " + std::to_string(i)
+                                         + " does not fit this dataset");
+    auto& rec = recs[w.recording];
+    rec.file->read(w.channels, w.start_sample, samples,
+                   out.x.values.data() + i * channels_ * samples);
+    std::copy_n(rec.labels.begin() + static_cast<std::ptrdiff_t>(w.start_epoch), k,
+                out.y.values.begin() + static_cast<std::ptrdiff_t>(i * k));
+  }
+  out.items = b.items;
+  return out;
+}
+
+namespace {
+
+std::string exact(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+double exact_from(const boost::json::value& v, std::string_view what) {
+  auto text = detail::json_fields::string(v, what, errc::invalid_config);
+  char* end = nullptr;
+  auto x = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(x))
+    throw error(errc::invalid_config, std::string{what} + " must be a number written as a string");
+  return x;
+}
+
+}  // namespace
+
+std::string random_batches::params() const {
+  boost::json::object labels;
+  for (auto& [text, code] : data_->options().labels.entries())
+    labels[text] = code;
+  return boost::json::serialize(boost::json::object{
+    {"dataset", data_->location().string()},
+    {"epoch_seconds", exact(data_->options().epoch_seconds)},
+    {"labels", std::move(labels)},
+    {"batch_size", params_.batch_size},
+    {"window_seconds", exact(params_.window_seconds)},
+    {"n_channels", params_.n_channels ? boost::json::value(*params_.n_channels)
+                                      : boost::json::value(nullptr)},
+  });
+}
+
+random_batches random_batches::from_params(const boost::json::value& v) {
+  namespace jf = detail::json_fields;
+  constexpr auto bad = errc::invalid_config;
+  auto& obj = jf::object(v, "signals parameters", bad);
+  jf::only_keys(obj, {"dataset", "epoch_seconds", "labels", "batch_size", "window_seconds",
+                      "n_channels"},
+                "signals parameters", bad);
+  dataset_options options;
+  options.epoch_seconds = exact_from(jf::field(obj, "epoch_seconds", "signals parameters", bad),
+                                     "epoch_seconds");
+  options.labels = label_map{};
+  for (auto& [text, code] : jf::object(jf::field(obj, "labels", "signals parameters", bad),
+                                       "labels", bad)) {
+    auto c = jf::uint64(code, "labels." + std::string{text}, bad);
+    if (c > 255)
+      throw error(bad, "labels." + std::string{text} + " must be a code in 0..255");
+    options.labels.set(std::string{text}, static_cast<std::uint8_t>(c));
+  }
+  random_batches_params p;
+  auto size = jf::uint64(jf::field(obj, "batch_size", "signals parameters", bad), "batch_size", bad);
+  if (size > UINT32_MAX)
+    throw error(bad, "batch_size is out of range");
+  p.batch_size = static_cast<std::uint32_t>(size);
+  p.window_seconds = exact_from(jf::field(obj, "window_seconds", "signals parameters", bad),
+                                "window_seconds");
+  auto& n = jf::field(obj, "n_channels", "signals parameters", bad);
+  if (!n.is_null()) {
+    auto c = jf::uint64(n, "n_channels", bad);
+    if (c > UINT32_MAX)
+      throw error(bad, "n_channels is out of range");
+    p.n_channels = static_cast<std::uint32_t>(c);
+  }
+  auto path = jf::string(jf::field(obj, "dataset", "signals parameters", bad), "dataset", bad);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw error(errc::invalid_dataset, "dataset " + path + " does not exist here");
+  return random_batches{dataset::open(path, options), p};
+}
+
+}  // namespace lockstep::signals

@@ -1,0 +1,131 @@
+// The run_channel: one owner for a run's epoch, credit window and status.
+#include "lockstep/detail/run_channel.hpp"
+
+#include <future>
+
+#include <gtest/gtest.h>
+
+namespace lockstep::detail {
+namespace {
+
+// Counts the waker's calls, as the feeder would receive them.
+struct wakes {
+  std::vector<std::uint64_t> epochs;
+  void install(run_channel& c) {
+    c.set_waker([this](std::uint64_t e) { epochs.push_back(e); });
+  }
+};
+
+TEST(run_channel, credit_stops_at_the_window_and_a_pop_frees_it) {
+  run_channel c{1};
+  wakes w;
+  w.install(c);
+  c.set_pool(2);  // window 1 + 2
+  auto e = c.open();
+  EXPECT_TRUE(c.acquire(e));
+  EXPECT_TRUE(c.acquire(e));
+  EXPECT_TRUE(c.acquire(e));
+  EXPECT_FALSE(c.acquire(e));  // the feeder now waits
+  EXPECT_TRUE(w.epochs.empty());
+  c.push(e, delivery::batch(0, {}, {}));
+  ASSERT_TRUE(c.pop(e));
+  EXPECT_EQ(w.epochs, std::vector<std::uint64_t>{e});  // woken by the pop itself, once
+  EXPECT_TRUE(c.acquire(e));
+  EXPECT_FALSE(c.acquire(e));
+}
+
+TEST(run_channel, a_pop_wakes_the_feeder_only_when_it_waits) {
+  run_channel c{4};
+  wakes w;
+  w.install(c);
+  c.set_pool(1);
+  auto e = c.open();
+  EXPECT_TRUE(c.acquire(e));
+  c.push(e, delivery::batch(0, {}, {}));
+  ASSERT_TRUE(c.try_pop(e));
+  EXPECT_TRUE(w.epochs.empty());
+}
+
+TEST(run_channel, the_default_buffer_is_twice_the_pool_plus_one) {
+  run_channel c;  // no buffer given
+  c.set_pool(3);
+  EXPECT_EQ(c.buffer(), 7u);
+  auto e = c.open();
+  std::size_t granted = 0;
+  while (c.acquire(e))
+    ++granted;
+  EXPECT_EQ(granted, 7u + 3u);
+  c.set_pool(0);
+  EXPECT_EQ(c.buffer(), 1u);
+  run_channel fixed{4};
+  fixed.set_pool(3);
+  EXPECT_EQ(fixed.buffer(), 4u);
+}
+
+TEST(run_channel, only_the_live_epoch_counts) {
+  run_channel c{1};
+  c.set_pool(1);
+  auto old = c.open();
+  auto e = c.open();
+  EXPECT_GT(e, old);
+  EXPECT_FALSE(c.live(old));
+  EXPECT_FALSE(c.acquire(old));
+  c.push(old, delivery::batch(0, {}, {}));
+  EXPECT_EQ(c.ready(), 0u);
+  c.push(e, delivery::batch(0, {}, {}));
+  EXPECT_EQ(c.ready(), 1u);
+  EXPECT_TRUE(c.live(e));
+  EXPECT_FALSE(c.live(0));
+}
+
+TEST(run_channel, close_wakes_a_waiting_pop_and_kills_the_epoch) {
+  run_channel c;
+  auto e = c.open();
+  auto waiting = std::async(std::launch::async, [&] { return c.pop(e); });
+  c.close(run_status::closed);
+  EXPECT_FALSE(waiting.get());
+  EXPECT_EQ(c.status().status, run_status::closed);
+  EXPECT_FALSE(c.live(e));  // workers skip the closed run's jobs
+  EXPECT_GT(c.open(), e);
+}
+
+TEST(run_channel, stop_only_closes_a_run_that_exists) {
+  run_channel c;
+  EXPECT_FALSE(c.stop());
+  EXPECT_EQ(c.status().status, run_status::stopped);
+  c.open();
+  EXPECT_TRUE(c.stop());
+  EXPECT_FALSE(c.stop());
+  EXPECT_EQ(c.status().status, run_status::closed);
+}
+
+TEST(run_channel, a_bigger_pool_wakes_a_waiting_feeder) {
+  run_channel c{1};
+  wakes w;
+  w.install(c);
+  c.set_pool(1);
+  auto e = c.open();
+  c.acquire(e);
+  c.acquire(e);
+  EXPECT_FALSE(c.acquire(e));
+  c.set_pool(2);
+  EXPECT_EQ(w.epochs, std::vector<std::uint64_t>{e});
+  EXPECT_EQ(c.pool_size(), 2u);
+  EXPECT_TRUE(c.acquire(e));
+}
+
+TEST(run_channel, counts_runs_and_deliveries) {
+  run_channel c{2};
+  c.set_pool(1);
+  auto e = c.open();
+  c.acquire(e);
+  c.push(e, delivery::batch(0, {}, {}));
+  c.pop(e);
+  c.open();
+  auto s = c.stats();
+  EXPECT_EQ(s.restarts, 2u);
+  EXPECT_EQ(s.delivered, 1u);
+}
+
+}  // namespace
+}  // namespace lockstep::detail

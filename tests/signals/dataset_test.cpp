@@ -1,0 +1,200 @@
+#include "lockstep/signals/dataset.hpp"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "edf_fixtures.hpp"
+#include "lockstep/messages/errors.hpp"
+#include "make_dataset.hpp"
+#include "temp_dir.hpp"
+
+namespace lockstep::signals {
+namespace {
+
+using test::random_signal;
+using test::stage_spans;
+
+// A PSG with `channels` EEG signals of `minutes` at `rate`, and its labels.
+void write_pair(const std::filesystem::path& psg, const std::filesystem::path& hyp,
+                std::uint32_t rate, std::uint32_t channels, int epochs,
+                std::vector<std::pair<std::string, int>> spans) {
+  edf_contents p;
+  for (std::uint32_t c = 0; c < channels; ++c)
+    p.signals.push_back(random_signal("EEG " + std::to_string(c), rate,
+                                      static_cast<std::uint32_t>(epochs) * 30, c + 1));
+  write_edf(psg, p);
+  edf_contents h;
+  h.annotations = stage_spans(spans);
+  write_edf(hyp, h);
+}
+
+std::string open_error(const std::filesystem::path& where) {
+  try {
+    dataset::open(where);
+  } catch (const error& e) {
+    EXPECT_EQ(e.code(), errc::invalid_dataset) << e.what();
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(dataset, opens_a_made_dataset) {
+  test::temp_dir dir;
+  make_dataset_options o;
+  o.recordings = 3;
+  o.minutes = 4;
+  o.channels = 2;
+  o.sample_rate = 64;
+  make_dataset(dir.path(), o);
+  auto d = dataset::open(dir.path());
+  ASSERT_EQ(d->recordings().size(), 3u);
+  EXPECT_DOUBLE_EQ(d->sample_rate(), 64.0);
+  EXPECT_EQ(d->epoch_samples(), 30u * 64);
+  auto& r = d->recordings()[1];
+  EXPECT_EQ(r.name, "SL0001E0");
+  EXPECT_EQ(r.hypnogram.filename(), "SL0001EC-Hypnogram.edf");
+  EXPECT_EQ(r.channels, (std::vector<std::uint16_t>{0, 1}));
+  EXPECT_EQ(r.label_start, 0u);
+  EXPECT_EQ(r.labels.size(), 8u);
+  EXPECT_EQ(r.labels.back(), static_cast<std::uint8_t>(stage::unknown));
+}
+
+TEST(dataset, pairs_sleep_edf_names_and_reads_labels_inside_a_recording) {
+  test::temp_dir dir;
+  write_pair(dir / "SC4001E0-PSG.edf", dir / "SC4001EC-Hypnogram.edf", 32, 1, 3,
+             {{"Sleep stage W", 2}, {"Sleep stage 2", 1}});
+  edf_contents night;
+  night.signals.push_back(random_signal("EEG", 32, 90, 9));
+  night.annotations = stage_spans({{"N1", 1}, {"N2", 1}, {"R", 1}});
+  write_edf(dir / "night.edf", night);
+  auto d = dataset::open(dir.path());
+  ASSERT_EQ(d->recordings().size(), 2u);
+  auto& r0 = d->recordings()[0];
+  EXPECT_EQ(r0.name, "SC4001E0");
+  EXPECT_EQ(r0.labels, (std::vector<std::uint8_t>{0, 0, 2}));
+  auto& r1 = d->recordings()[1];
+  EXPECT_EQ(r1.name, "night");
+  EXPECT_TRUE(r1.hypnogram.empty());
+  EXPECT_EQ(r1.labels, (std::vector<std::uint8_t>{1, 2, 4}));
+}
+
+TEST(dataset, a_manifest_lists_recordings_with_weights) {
+  test::temp_dir dir;
+  std::filesystem::create_directories(dir / "data");
+  write_pair(dir / "data/a-PSG.edf", dir / "data/a-Hypnogram.edf", 32, 2, 2, {{"W", 2}});
+  write_pair(dir / "data/b-PSG.edf", dir / "data/b-Hypnogram.edf", 32, 2, 2, {{"R", 2}});
+  std::ofstream{dir / "m.json"}
+    << R"({"recordings": [{"psg": "data/b-PSG.edf", "hypnogram": "data/b-Hypnogram.edf",
+                            "weight": 2.5},
+                           {"psg": "data/a-PSG.edf", "hypnogram": "data/a-Hypnogram.edf"}]})";
+  auto d = dataset::open(dir / "m.json");
+  ASSERT_EQ(d->recordings().size(), 2u);
+  EXPECT_EQ(d->recordings()[0].name, "b");
+  EXPECT_EQ(d->recordings()[0].weight, 2.5);
+  EXPECT_EQ(d->recordings()[1].weight, 1.0);
+  EXPECT_EQ(d->recordings()[1].labels, (std::vector<std::uint8_t>{0, 0}));
+
+  std::ofstream{dir / "bad.json"} << R"({"recordings": [{"psg": "data/a-PSG.edf", "wieght": 1}]})";
+  EXPECT_EQ(open_error(dir / "bad.json"),
+            (dir / "bad.json").string()
+              + ": recordings[0] has an unknown field \"wieght\" (known: \"psg\", \"hypnogram\", "
+                "\"weight\")");
+  std::ofstream{dir / "trunc.json"} << R"({"recordings": [)";
+  EXPECT_TRUE(open_error(dir / "trunc.json").starts_with((dir / "trunc.json").string() + ": not valid JSON"));
+  std::ofstream{dir / "gone.json"} << R"({"recordings": [{"psg": "data/none-PSG.edf"}]})";
+  EXPECT_EQ(open_error(dir / "gone.json"), (dir / "data/none-PSG.edf").string() + ": does not exist");
+}
+
+TEST(dataset, missing_empty_truncated_and_malformed_inputs_are_named) {
+  test::temp_dir dir;
+  EXPECT_EQ(open_error(dir / "nowhere"), (dir / "nowhere").string() + ": does not exist");
+  EXPECT_EQ(open_error(dir.path()), dir.path().string() + ": holds no EDF recordings (*.edf)");
+
+  write_pair(dir / "a-PSG.edf", dir / "a-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  write_pair(dir / "b-PSG.edf", dir / "b-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  std::filesystem::resize_file(dir / "b-PSG.edf", std::filesystem::file_size(dir / "b-PSG.edf") - 10);
+  auto truncated = open_error(dir.path());
+  EXPECT_TRUE(truncated.starts_with((dir / "b-PSG.edf").string() + ": ")) << truncated;
+
+  write_pair(dir / "b-PSG.edf", dir / "b-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  std::ofstream{dir / "b-Hypnogram.edf", std::ios::trunc} << "0       garbage";
+  auto malformed = open_error(dir.path());
+  EXPECT_TRUE(malformed.starts_with((dir / "b-Hypnogram.edf").string() + ": ")) << malformed;
+
+  write_pair(dir / "b-PSG.edf", dir / "b-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  edf_contents gap;
+  gap.annotations = {{0, 30 * ticks_per_second, "W"}, {60 * ticks_per_second, 30 * ticks_per_second, "R"}};
+  write_edf(dir / "b-Hypnogram.edf", gap);
+  auto gapped = open_error(dir.path());
+  EXPECT_TRUE(gapped.starts_with((dir / "b-Hypnogram.edf").string() + ": labels must be contiguous"))
+    << gapped;
+}
+
+TEST(dataset, hypnograms_must_belong_to_exactly_one_recording) {
+  test::temp_dir dir;
+  write_pair(dir / "a-PSG.edf", dir / "a-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  edf_contents h;
+  h.annotations = stage_spans({{"W", 1}});
+  write_edf(dir / "zz-Hypnogram.edf", h);
+  EXPECT_EQ(open_error(dir.path()),
+            (dir / "zz-Hypnogram.edf").string()
+              + ": belongs to no recording (expected its PSG file, e.g. zz-PSG.edf)");
+  std::filesystem::remove(dir / "zz-Hypnogram.edf");
+  write_pair(dir / "SC01E0-PSG.edf", dir / "SC01EC-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  write_edf(dir / "SC01EH-Hypnogram.edf", h);
+  EXPECT_EQ(open_error(dir.path()), (dir / "SC01E0-PSG.edf").string()
+                                      + ": has several hypnograms: SC01EC-Hypnogram.edf and "
+                                        "SC01EH-Hypnogram.edf");
+}
+
+TEST(dataset, windows_use_the_fastest_signals_and_one_rate_per_dataset) {
+  test::temp_dir dir;
+  edf_contents psg;  // Sleep-EDF-like: two 100 Hz EEG, a 1 Hz EMG between them
+  psg.signals.push_back(random_signal("EEG Fpz-Cz", 100, 60, 1));
+  psg.signals.push_back(random_signal("EMG submental", 1, 60, 2));
+  psg.signals.push_back(random_signal("EEG Pz-Oz", 100, 60, 3));
+  write_edf(dir / "a-PSG.edf", psg);
+  edf_contents h;
+  h.annotations = stage_spans({{"W", 2}});
+  write_edf(dir / "a-Hypnogram.edf", h);
+  auto d = dataset::open(dir.path());
+  EXPECT_EQ(d->recordings()[0].channels, (std::vector<std::uint16_t>{0, 2}));
+  EXPECT_DOUBLE_EQ(d->sample_rate(), 100.0);
+
+  write_pair(dir / "b-PSG.edf", dir / "b-Hypnogram.edf", 128, 1, 2, {{"W", 2}});
+  auto message = open_error(dir.path());
+  EXPECT_TRUE(message.starts_with((dir / "b-PSG.edf").string() + ": its fastest signals run at 128"))
+    << message;
+}
+
+TEST(dataset, labels_are_cut_at_the_end_of_the_signals_and_shifted_by_start_time) {
+  test::temp_dir dir;
+  // Labels for 4 epochs, signals for 2.5: two epochs remain.
+  edf_contents p;
+  p.signals.push_back(random_signal("EEG", 32, 75, 1));
+  write_edf(dir / "a-PSG.edf", p);
+  edf_contents h;
+  h.annotations = stage_spans({{"W", 1}, {"N2", 3}});
+  write_edf(dir / "a-Hypnogram.edf", h);
+  EXPECT_EQ(dataset::open(dir.path())->recordings()[0].labels, (std::vector<std::uint8_t>{0, 2}));
+
+  // A hypnogram starting 10 s after the PSG: epoch 0 begins at sample 320.
+  h.start_delay_seconds = 10;
+  h.annotations = stage_spans({{"W", 1}, {"N2", 1}});
+  write_edf(dir / "a-Hypnogram.edf", h);
+  auto d = dataset::open(dir.path());
+  EXPECT_EQ(d->recordings()[0].label_start, 320u);
+  EXPECT_EQ(d->recordings()[0].labels, (std::vector<std::uint8_t>{0, 2}));
+
+  // A PSG starting after its labels.
+  p.start_delay_seconds = 20;
+  h.start_delay_seconds = 0;
+  write_edf(dir / "a-PSG.edf", p);
+  write_edf(dir / "a-Hypnogram.edf", h);
+  EXPECT_EQ(open_error(dir.path()),
+            (dir / "a-Hypnogram.edf").string() + ": its labels start 20 s before the recording");
+}
+
+}  // namespace
+}  // namespace lockstep::signals
