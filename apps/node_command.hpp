@@ -12,12 +12,12 @@ namespace lockstep::cli {
 
 /// The node's options; timings given in seconds replace node_options' own.
 struct node_command_options {
-  std::string listen = "127.0.0.1:0";
+  node_options node;
+  std::string listen = node_address{node.host, node.port}.name();
   std::string token_file;
   std::optional<double> heartbeat_s;
   std::optional<double> connection_timeout_s;
   std::string log_level = "info";
-  node_options node;
 };
 
 CLI::App* add_node_command(CLI::App& app, node_command_options& opts);

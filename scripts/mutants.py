@@ -1,0 +1,140 @@
+"""The mutations scripts/mutants.sh applies, and the loop that applies them.
+
+Each mutation replaces one exact piece of a file (it must occur once) with a
+broken version of it, in the working tree, and rebuilds the dev preset's
+test programs; the messages, actors and runtime suites must then fail or
+hang. A mutation that no longer applies, or does not build, is reported as
+such and fails the run: the list must follow the code.
+"""
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+# (name, run in CI, file, as it is, as mutated)
+MUTATIONS = [
+    ("ordering", True, "actors/src/reorder_buffer.cpp",
+     "    auto i = held_.find(next_);", "    auto i = held_.begin();"),
+    ("epoch_filter", True, "actors/src/collector.cpp",
+     "  if (epoch != st.epoch)\n", "  if (false && epoch != st.epoch)\n"),
+    ("channel_epoch_filter", False, "actors/src/run_channel.cpp",
+     "    if (!live(epoch))\n      return;\n    ready_.push_back",
+     "    if (false && !live(epoch))\n      return;\n    ready_.push_back"),
+    ("credit_bound", True, "actors/src/run_channel.cpp",
+     "  if (outstanding_ >= window()) {", "  if (outstanding_ > window()) {"),
+    ("default_window", False, "actors/lockstep/detail/run_channel.hpp",
+     "  return 2 * workers + 1;", "  return 2 * workers + 2;"),
+    ("credit_wake", False, "actors/src/run_channel.cpp",
+     "  if (feeder_may_go()) {\n    auto epoch", "  if (false) {\n    auto epoch"),
+    ("retry_elsewhere", True, "actors/src/feeder.cpp",
+     "  job.avoid = failed_on;", "  (void)failed_on;\n  job.avoid = std::nullopt;"),
+    ("permanent_not_retried", False, "actors/src/feeder.cpp",
+     "  if (permanent || job.attempt > st.cfg.retry.max_retries) {",
+     "  if (job.attempt > st.cfg.retry.max_retries && (permanent || true)) {"),
+    ("stale_retry_timer", False, "actors/src/feeder.cpp",
+     "      if (x.epoch != st.epoch)\n        return;\n      auto i = st.backing_off",
+     "      auto i = st.backing_off"),
+    ("halt", False, "actors/src/feeder.cpp",
+     "      if (x.epoch != st.epoch)\n        return;\n      st.epoch = 0;",
+     "      if (x.epoch != st.epoch || true)\n        return;\n      st.epoch = 0;"),
+    ("stealing", False, "actors/src/feeder.cpp",
+     "    if (auto job = st.jobs.steal(id))", "    if (std::optional<pending_job> job; false)"),
+    ("redispatch_on_loss", True, "actors/src/feeder.cpp",
+     "        else\n          st.jobs.enqueue(std::move(job));", "        else\n          (void)job;"),
+    ("death_not_counted", False, "actors/src/manager.cpp",
+     "  return reason == caf::exit_reason::unhandled_exception;",
+     "  (void)reason;\n  return true;"),
+    ("stale_job_skipped", False, "actors/src/worker.cpp",
+     "  return !channel.live(j.epoch) || (j.claim && j.claim->exchange(true));",
+     "  return (false && !channel.live(j.epoch)) || (j.claim && j.claim->exchange(true));"),
+    ("claim", False, "actors/src/worker.cpp",
+     "  return !channel.live(j.epoch) || (j.claim && j.claim->exchange(true));",
+     "  return !channel.live(j.epoch);"),
+    ("stale_attempt_not_retried", False, "actors/src/dispatcher.cpp",
+     "  if (epoch != epoch_)\n    return std::nullopt;\n  return job;", "  return job;"),
+    ("restart_on_mismatch", True, "runtime/src/service.cpp",
+     "    if (!source->equal_states(state, expected)) {", "    if (false) {"),
+]
+
+TARGETS = ["messages_tests", "actors_tests", "runtime_tests"]
+
+
+def run(cmd, log):
+    with open(log, "a") as out:
+        return subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode == 0
+
+
+def main(argv):
+    quick = "--quick" in argv
+    only = [a for a in argv if not a.startswith("--")]
+    known = {m[0] for m in MUTATIONS}
+    unknown = [n for n in only if n not in known]
+    if unknown:
+        sys.exit(f"mutants: unknown mutation {unknown[0]} (known: {', '.join(sorted(known))})")
+    bld = Path("build/dev")
+    build_log, test_log = Path("build/mutants-build.log"), Path("build/mutants-test.log")
+    if not (bld / "CMakeCache.txt").exists():
+        subprocess.run(["cmake", "--preset", "dev"], stdout=subprocess.DEVNULL, check=True)
+
+    def build():
+        build_log.write_text("")
+        return run(["cmake", "--build", str(bld), "-j", "2", "--target", *TARGETS], build_log)
+
+    def suites_pass():
+        test_log.write_text("")
+        return all(run(["timeout", "300", str(bld / "tests" / t), "--gtest_brief=1"], test_log)
+                   for t in TARGETS)
+
+    print("mutants: building and testing the unmutated tree", file=sys.stderr, flush=True)
+    if not build():
+        sys.exit(f"mutants: the unmutated tree does not build (see {build_log})")
+    if not suites_pass():
+        sys.exit(f"mutants: the unmutated suites fail (see {test_log})")
+
+    # The tree is mutated in place, one file at a time; whatever happens (an
+    # exception, Ctrl-C, SIGTERM), the file is written back as it was.
+    mutated = {}
+
+    def restore(*_):
+        for path, text in mutated.items():
+            path.write_text(text)
+        mutated.clear()
+        if _:
+            sys.exit("mutants: interrupted; the tree is restored")
+
+    signal.signal(signal.SIGTERM, restore)
+    signal.signal(signal.SIGINT, restore)
+    not_killed = 0
+    print(f"{'mutation':<28}result", flush=True)
+    try:
+        for name, ci, file, old, new in MUTATIONS:
+            if (quick and not ci) or (only and name not in only):
+                continue
+            path = Path(file)
+            original = path.read_text()
+            if original.count(old) != 1:
+                result = "DOES NOT APPLY (the code changed: update scripts/mutants.py)"
+                not_killed += 1
+            else:
+                mutated[path] = original
+                path.write_text(original.replace(old, new))
+                if not build():
+                    result = f"DOES NOT BUILD (see {build_log})"
+                    not_killed += 1
+                elif suites_pass():
+                    result = "SURVIVED"
+                    not_killed += 1
+                else:
+                    result = "killed"
+                restore()
+            print(f"{name:<28}{result}", flush=True)
+    finally:
+        restore()
+        build()
+    if not_killed:
+        sys.exit(f"mutants: {not_killed} mutation(s) not killed")
+    print("mutants: every mutation was killed", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
