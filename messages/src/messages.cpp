@@ -20,36 +20,43 @@ void register_messages(caf::actor_system_config& cfg) {
   register_all<node_hello, node_welcome, wire_job, wire_result>(cfg);
 }
 
-caf::error save_output(caf::serializer& f, wire_output& x) {
-  bool present = x.value != nullptr;
-  if (auto err = f(x.type, present); err || !present)
-    return err;
-  auto codec = find_output_codec(x.type);
+namespace {
+
+// Runs `f` with the codec of outputs of `type`, turning what goes wrong into
+// the error CAF's inspectors return.
+template <class F>
+caf::error through_codec(const std::string& type, F f) {
+  auto codec = find_output_codec(type);
   if (!codec)
-    return caf::make_error(caf::sec::invalid_argument, "no codec for outputs of type " + x.type);
+    return caf::make_error(caf::sec::invalid_argument, "no codec for outputs of type " + type);
   try {
-    caf_writer w{f};
-    codec->save(w, x.value);
+    f(*codec);
   } catch (const std::exception& e) {
     return caf::make_error(caf::sec::invalid_argument, e.what());
   }
   return caf::none;
 }
 
+}  // namespace
+
+caf::error save_output(caf::serializer& f, wire_output& x) {
+  bool present = x.value != nullptr;
+  if (auto err = f(x.type, present); err || !present)
+    return err;
+  return through_codec(x.type, [&](const output_codec& codec) {
+    caf_writer w{f};
+    codec.save(w, x.value);
+  });
+}
+
 caf::error load_output(caf::deserializer& f, wire_output& x) {
   bool present = false;
   if (auto err = f(x.type, present); err || !present)
     return err;
-  auto codec = find_output_codec(x.type);
-  if (!codec)
-    return caf::make_error(caf::sec::invalid_argument, "no codec for outputs of type " + x.type);
-  try {
+  return through_codec(x.type, [&](const output_codec& codec) {
     caf_reader r{f};
-    x.value = codec->load(r);
-  } catch (const std::exception& e) {
-    return caf::make_error(caf::sec::invalid_argument, e.what());
-  }
-  return caf::none;
+    x.value = codec.load(r);
+  });
 }
 
 }  // namespace lockstep::detail::msg

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "coordinator.hpp"
+#include "picky_source.hpp"
 #include "typed_source.hpp"
 
 namespace lockstep::detail {
@@ -25,31 +26,13 @@ caf::behavior recorder(caf::event_based_actor*, std::shared_ptr<seen> log) {
   };
 }
 
-// Throws a permanent error for batch 1, a transient one for batch 2.
-struct picky_source {
-  using state_type = std::uint64_t;
-  using batch_type = std::uint64_t;
-  using output_type = std::uint64_t;
-  static constexpr std::string_view name = "picky";
-  std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const {
-    return std::make_pair(s, s + 1);
-  }
-  output_type materialize(const batch_type& b) const {
-    if (b == 1)
-      throw permanent_error("cannot parse record 1");
-    if (b == 2)
-      throw std::runtime_error("try again");
-    return b * 10;
-  }
-};
-
 struct worker_test : ::testing::Test {
   test::coordinator env;
   std::shared_ptr<seen> log = std::make_shared<seen>();
   std::shared_ptr<run_channel> channel = std::make_shared<run_channel>();
   caf::actor rec = env.sys.spawn(recorder, log);
   msg::worker_actor w = env.sys.spawn(
-    worker, worker_config{std::make_shared<source_adapter<picky_source>>(picky_source{}), channel,
+    worker, worker_config{std::make_shared<source_adapter<test::picky_source>>(test::picky_source{}), channel,
                           caf::actor_cast<msg::feeder_actor>(rec),
                           caf::actor_cast<msg::collector_actor>(rec)});
   std::uint64_t epoch = channel->open();
