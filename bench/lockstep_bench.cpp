@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "lockstep/detail/system_config.hpp"
 #include "lockstep/runtime/log.hpp"
 #include "report.hpp"
 #include "rows/first_batch.hpp"
@@ -94,6 +95,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   lockstep::set_log_level(lockstep::log_level::error);  // restarts warn by design
+  // lockstep is measured as its command runs it: one glibc arena
+  // (config::tune_allocator), set here once for every system alike. The
+  // memory row measures the difference in fresh processes of its own.
+  if (!memory_child_mode)
+    lockstep::detail::tune_allocator();
   if (memory_child_mode)
     return memory_child();
   if (soak_mode)

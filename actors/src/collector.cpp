@@ -21,7 +21,8 @@ void put(collector_state& st, std::uint64_t epoch, delivery d) {
 }  // namespace
 
 msg::collector_actor::behavior_type collector(
-  msg::collector_actor::stateful_pointer<collector_state> self, std::shared_ptr<run_channel> channel) {
+  msg::collector_actor::stateful_pointer<collector_state> self,
+  std::shared_ptr<run_channel> channel) {
   self->state.channel = std::move(channel);
   return {
     [=](const msg::begin_run& x) {

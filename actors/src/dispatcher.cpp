@@ -52,8 +52,7 @@ std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   std::size_t best_load = SIZE_MAX;
   auto consider = [&](const auto& entry) {
     auto load = load_of(entry.second);
-    if (load >= entry.second.slots || load >= best_load
-        || (may_avoid && entry.first == *j.avoid))
+    if (load >= entry.second.slots || load >= best_load || (may_avoid && entry.first == *j.avoid))
       return;
     best = entry.first;
     best_load = load;
@@ -80,15 +79,13 @@ std::optional<std::pair<worker_id, pending_job>> dispatcher::assign() {
   return std::nullopt;
 }
 
-std::optional<pending_job> dispatcher::finish(worker_id w, std::uint64_t epoch,
-                                              std::uint64_t seq) {
+std::optional<pending_job> dispatcher::finish(worker_id w, std::uint64_t epoch, std::uint64_t seq) {
   auto i = workers_.find(w);
   if (i == workers_.end())
     return std::nullopt;
   auto& out = i->second.out;
-  auto j = std::find_if(out.begin(), out.end(), [&](const out_job& o) {
-    return o.epoch == epoch && o.job.seq == seq;
-  });
+  auto j = std::find_if(out.begin(), out.end(),
+                        [&](const out_job& o) { return o.epoch == epoch && o.job.seq == seq; });
   if (j == out.end())
     return std::nullopt;
   auto job = std::move(j->job);

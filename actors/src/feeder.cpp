@@ -71,8 +71,8 @@ void pump(self_ptr self) {
   }
   for (auto& [id, worker] : st.workers)
     if (auto job = st.jobs.steal(id))
-      self->send(worker, msg::job{st.epoch, job->seq, job->attempt, job->batch,
-                                  job->state_after, job->claim});
+      self->send(worker, msg::job{st.epoch, job->seq, job->attempt, job->batch, job->state_after,
+                                  job->claim});
 }
 
 // The id of the worker that sent the current message, if it is in the pool.

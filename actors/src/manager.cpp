@@ -47,7 +47,8 @@ void add_worker(self_ptr self, msg::worker_actor w, std::size_t slots,
                 std::optional<std::size_t> node, bool counted = true) {
   auto& st = self->state;
   self->monitor(w);
-  st.workers.emplace(w.address(), manager_state::member{caf::actor_cast<caf::actor>(w), node, counted});
+  st.workers.emplace(w.address(),
+                     manager_state::member{caf::actor_cast<caf::actor>(w), node, counted});
   self->send(st.feeder, msg::worker_joined{w, static_cast<std::uint32_t>(slots)});
 }
 
@@ -72,7 +73,8 @@ void settle(self_ptr self) {
 
 void unreachable(self_ptr self, std::size_t i, const std::string& error) {
   auto& st = self->state;
-  log(self, st.links.unreachable(i, error, static_cast<std::size_t>(st.cfg.reconnect_interval.count())));
+  log(self,
+      st.links.unreachable(i, error, static_cast<std::size_t>(st.cfg.reconnect_interval.count())));
   self->delayed_send(self, st.cfg.reconnect_interval, msg::reconnect{i});
   settle(self);
 }
@@ -150,8 +152,8 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
   st.cfg = std::move(cfg);
   st.links = node_links{st.cfg.nodes};
   st.collector = self->spawn(collector, st.cfg.channel);
-  st.feeder = self->spawn(feeder, feeder_config{st.cfg.source, st.cfg.channel, st.collector,
-                                                st.cfg.retry});
+  st.feeder =
+    self->spawn(feeder, feeder_config{st.cfg.source, st.cfg.channel, st.collector, st.cfg.retry});
   st.cfg.channel->set_waker([feeder = st.feeder](std::uint64_t epoch) {
     caf::anon_send(feeder, msg::credit_returned{epoch});
   });
@@ -190,11 +192,10 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
       auto epoch = st.cfg.channel->live_epoch();
       if (x.generation != st.pool_generation || !st.cfg.channel->live(epoch) || !st.workers.empty())
         return;
-      self->send(st.collector,
-                 msg::run_failed{epoch, errc::no_workers,
-                                 "no worker was available for "
-                                   + std::to_string(st.cfg.no_worker_timeout.count()) + " ms"
-                                   + st.links.summary()});
+      self->send(st.collector, msg::run_failed{epoch, errc::no_workers,
+                                               "no worker was available for "
+                                                 + std::to_string(st.cfg.no_worker_timeout.count())
+                                                 + " ms" + st.links.summary()});
     },
     [self](const msg::await_nodes&) {
       auto rp = self->make_response_promise<msg::node_report>();

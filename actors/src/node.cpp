@@ -33,7 +33,8 @@ void end_session(self_ptr self, const caf::actor_addr& owner, const caf::error& 
   for (auto& w : i->second.workers)
     self->send_exit(w, caf::exit_reason::user_shutdown);
   if (st.cfg.log)
-    st.cfg.log(event_level::info, "a run left (" + caf::to_string(reason) + "); its workers answered "
+    st.cfg.log(event_level::info, "a run left (" + caf::to_string(reason)
+                                    + "); its workers answered "
                                     + std::to_string(i->second.served->load()) + " jobs");
   st.sessions.erase(i);
 }

@@ -16,9 +16,9 @@ std::optional<note> node_links::unreachable(std::size_t i, const std::string& er
   auto& n = links_[i];
   std::optional<note> out;
   if (!n.tried || error != n.last_error)
-    out = note{event_level::warning, "node " + n.address.name() + ": " + error
-                                       + "; trying again every " + std::to_string(retry_ms)
-                                       + " ms"};
+    out =
+      note{event_level::warning, "node " + n.address.name() + ": " + error + "; trying again every "
+                                   + std::to_string(retry_ms) + " ms"};
   n.state = phase::waiting;
   n.code = errc::node_unreachable;
   n.last_error = error;
@@ -88,8 +88,8 @@ std::optional<msg::node_report> node_links::settled() const {
 std::string node_links::summary() const {
   std::string out;
   for (auto& n : links_)
-    out += "; node " + n.address.name() + ": "
-           + (n.last_error.empty() ? "no workers" : n.last_error);
+    out +=
+      "; node " + n.address.name() + ": " + (n.last_error.empty() ? "no workers" : n.last_error);
   return out;
 }
 

@@ -12,7 +12,12 @@ msg::remote_worker_actor::behavior_type remote_worker(msg::remote_worker_actor::
                                                       remote_worker_config cfg) {
   return {
     [=](const msg::wire_job& j) {
-      msg::wire_result answer{j.epoch, j.seq, j.attempt, false, false, {},
+      msg::wire_result answer{j.epoch,
+                              j.seq,
+                              j.attempt,
+                              false,
+                              false,
+                              {},
                               {std::string{cfg.source->output_type_name()}, nullptr}};
       const_box batch;
       try {
@@ -31,7 +36,8 @@ msg::remote_worker_actor::behavior_type remote_worker(msg::remote_worker_actor::
         answer.error = e.what();
       }
       ++*cfg.served;
-      self->send(caf::actor_cast<msg::remote_proxy_actor>(self->current_sender()), std::move(answer));
+      self->send(caf::actor_cast<msg::remote_proxy_actor>(self->current_sender()),
+                 std::move(answer));
     },
   };
 }

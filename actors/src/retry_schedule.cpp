@@ -5,8 +5,7 @@
 
 namespace lockstep::detail {
 
-std::chrono::nanoseconds retry_delay(const retry_policy& p, std::uint32_t retry,
-                                     double unit) {
+std::chrono::nanoseconds retry_delay(const retry_policy& p, std::uint32_t retry, double unit) {
   using ns = std::chrono::nanoseconds;
   auto cap = static_cast<double>(p.max_delay.count());
   auto base = static_cast<double>(p.first_delay.count())

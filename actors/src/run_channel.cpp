@@ -2,8 +2,7 @@
 
 namespace lockstep::detail {
 
-run_channel::run_channel(std::optional<std::size_t> buffer) : buffer_(buffer) {
-}
+run_channel::run_channel(std::optional<std::size_t> buffer) : buffer_(buffer) {}
 
 std::uint64_t run_channel::open() {
   std::uint64_t epoch;

@@ -9,9 +9,10 @@
 #include <utility>
 #include <vector>
 
-workload.hpp"/blocking_queue.hpp"
-workload.hpp"/stats.hpp"
-workload.hpp"/workload.hpp"
+#include "../blocking_queue.hpp"
+#include "../stats.hpp"
+#include "../workload.hpp"
+#include "lockstep/runtime/source.hpp"
 
 namespace lockstep::bench {
 

@@ -2,9 +2,7 @@
 
 namespace lockstep {
 
-error::error(errc code, const std::string& message)
-    : std::runtime_error(message), code_(code) {
-}
+error::error(errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
 
 namespace {
 
@@ -14,8 +12,7 @@ std::string describe_failure(const std::string& state, const std::string& origin
   if (attempts == 0)
     what += " could not be iterated: ";
   else
-    what += " failed " + std::to_string(attempts)
-            + (attempts == 1 ? " attempt: " : " attempts: ");
+    what += " failed " + std::to_string(attempts) + (attempts == 1 ? " attempt: " : " attempts: ");
   return what + original;
 }
 
@@ -26,7 +23,6 @@ batch_error::batch_error(std::string state_json, std::string original_message,
     : error(errc::batch_failed, describe_failure(state_json, original_message, attempts)),
       state_json_(std::move(state_json)),
       original_(std::move(original_message)),
-      attempts_(attempts) {
-}
+      attempts_(attempts) {}
 
 }  // namespace lockstep

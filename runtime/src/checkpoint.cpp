@@ -73,9 +73,9 @@ std::uint64_t parse_checkpoint(std::string_view text, std::string_view origin,
                                            + std::string{owner.source} + "\"");
     auto sv = jf::uint64(jf::field(obj, "source_version", "checkpoint"), "source_version");
     if (sv != owner.version)
-      throw error(errc::version_mismatch,
-                  "a \"" + source + "\" state of version " + std::to_string(sv)
-                    + "; this build reads version " + std::to_string(owner.version));
+      throw error(errc::version_mismatch, "a \"" + source + "\" state of version "
+                                            + std::to_string(sv) + "; this build reads version "
+                                            + std::to_string(owner.version));
     auto index = jf::uint64(jf::field(obj, "index", "checkpoint"), "index");
     try {
       from_json(jf::field(obj, "state", "checkpoint"), state);

@@ -155,13 +155,15 @@ std::vector<std::string> strings_field(const boost::json::value& v, const char* 
     throw error(bad, std::string{k} + " must be an array of strings");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < v.get_array().size(); ++i)
-    out.push_back(jf::string(v.get_array()[i], std::string{k} + "[" + std::to_string(i) + "]", bad));
+    out.push_back(
+      jf::string(v.get_array()[i], std::string{k} + "[" + std::to_string(i) + "]", bad));
   return out;
 }
 
 void read_retry(const boost::json::object& obj, retry_policy& r) {
-  jf::only_keys(obj, {leaf(key::max_retries), leaf(key::first_delay), leaf(key::factor),
-                      leaf(key::jitter), leaf(key::max_delay)},
+  jf::only_keys(obj,
+                {leaf(key::max_retries), leaf(key::first_delay), leaf(key::factor),
+                 leaf(key::jitter), leaf(key::max_delay)},
                 "config.retry", bad);
   read(obj, key::max_retries, [&](auto& v, auto k) {
     auto n = jf::uint64(v, k, bad);
@@ -176,11 +178,11 @@ void read_retry(const boost::json::object& obj, retry_policy& r) {
 }
 
 void read_remote(const boost::json::object& obj, remote_config& r) {
-  jf::only_keys(obj, {leaf(key::nodes), leaf(key::token), leaf(key::spawn),
-                      leaf(key::node_workers), leaf(key::launch), leaf(key::no_worker_timeout),
-                      leaf(key::heartbeat), leaf(key::connection_timeout),
-                      leaf(key::connect_timeout), leaf(key::reconnect_interval),
-                      leaf(key::prefetch)},
+  jf::only_keys(obj,
+                {leaf(key::nodes), leaf(key::token), leaf(key::spawn), leaf(key::node_workers),
+                 leaf(key::launch), leaf(key::no_worker_timeout), leaf(key::heartbeat),
+                 leaf(key::connection_timeout), leaf(key::connect_timeout),
+                 leaf(key::reconnect_interval), leaf(key::prefetch)},
                 "config.remote", bad);
   read(obj, key::nodes, [&](auto& v, auto k) { r.nodes = strings_field(v, k); });
   read(obj, key::token, [&](auto& v, auto k) { r.token = jf::string(v, k, bad); });
@@ -199,8 +201,9 @@ void read_remote(const boost::json::object& obj, remote_config& r) {
 
 config from_value(const boost::json::value& v) {
   auto& obj = jf::object(v, "config", bad);
-  jf::only_keys(obj, {leaf(key::workers), leaf(key::buffer), leaf(key::worker_prefetch),
-                      leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
+  jf::only_keys(obj,
+                {leaf(key::workers), leaf(key::buffer), leaf(key::worker_prefetch),
+                 leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
                 "config", bad);
   config c;
   read(obj, key::workers, [&](auto& x, auto k) { c.workers = size_field(x, k); });

@@ -13,11 +13,16 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(log_level l) {
   switch (l) {
-    case log_level::debug: return spdlog::level::debug;
-    case log_level::info: return spdlog::level::info;
-    case log_level::warning: return spdlog::level::warn;
-    case log_level::error: return spdlog::level::err;
-    case log_level::off: return spdlog::level::off;
+    case log_level::debug:
+      return spdlog::level::debug;
+    case log_level::info:
+      return spdlog::level::info;
+    case log_level::warning:
+      return spdlog::level::warn;
+    case log_level::error:
+      return spdlog::level::err;
+    case log_level::off:
+      return spdlog::level::off;
   }
   return spdlog::level::warn;
 }
@@ -25,12 +30,17 @@ spdlog::level::level_enum to_spdlog(log_level l) {
 log_level from_spdlog(spdlog::level::level_enum l) {
   switch (l) {
     case spdlog::level::trace:
-    case spdlog::level::debug: return log_level::debug;
-    case spdlog::level::info: return log_level::info;
-    case spdlog::level::warn: return log_level::warning;
+    case spdlog::level::debug:
+      return log_level::debug;
+    case spdlog::level::info:
+      return log_level::info;
+    case spdlog::level::warn:
+      return log_level::warning;
     case spdlog::level::err:
-    case spdlog::level::critical: return log_level::error;
-    default: return log_level::off;
+    case spdlog::level::critical:
+      return log_level::error;
+    default:
+      return log_level::off;
   }
 }
 
@@ -86,7 +96,7 @@ void set_log_sink(log_sink sink) {
 
 bool parse_log_level(std::string_view text, log_level& level) {
   constexpr std::pair<std::string_view, log_level> names[] = {
-    {"debug", log_level::debug}, {"info", log_level::info}, {"warning", log_level::warning},
+    {"debug", log_level::debug},  {"info", log_level::info},   {"warning", log_level::warning},
     {"warn", log_level::warning}, {"error", log_level::error}, {"off", log_level::off}};
   for (auto& [name, l] : names)
     if (text == name) {
@@ -105,9 +115,15 @@ spdlog::logger& logger() {
 event_log actor_events() {
   return [](event_level level, const std::string& line) {
     switch (level) {
-      case event_level::info: logger().info("{}", line); break;
-      case event_level::warning: logger().warn("{}", line); break;
-      case event_level::error: logger().error("{}", line); break;
+      case event_level::info:
+        logger().info("{}", line);
+        break;
+      case event_level::warning:
+        logger().warn("{}", line);
+        break;
+      case event_level::error:
+        logger().error("{}", line);
+        break;
     }
   };
 }

@@ -31,8 +31,8 @@ std::vector<node_process> start_nodes(const remote_config& r) {
   std::vector<node_process> nodes;
   auto timeout = std::max(r.connect_timeout, std::chrono::milliseconds{10000});
   for (std::size_t i = 0; i < r.spawn; ++i) {
-    std::vector<std::string> argv{r.node_program, "node", "--listen", "127.0.0.1:0",
-                                  "--log-level", "warning"};
+    std::vector<std::string> argv{r.node_program, "node",        "--listen",
+                                  "127.0.0.1:0",  "--log-level", "warning"};
     if (r.node_workers > 0) {
       argv.push_back("--workers");
       argv.push_back(std::to_string(r.node_workers));
@@ -97,8 +97,11 @@ void check_remote(const erased_source& source) {
 
 struct service::impl {
   impl(std::shared_ptr<const erased_source> src, const config& c)
-      : source(std::move(src)), channel(std::make_shared<run_channel>(c.buffer)),
-        processes(start_nodes(c.remote)), sys_cfg(make_system_config(c)), system(sys_cfg),
+      : source(std::move(src)),
+        channel(std::make_shared<run_channel>(c.buffer)),
+        processes(start_nodes(c.remote)),
+        sys_cfg(make_system_config(c)),
+        system(sys_cfg),
         connect_timeout(c.remote.connect_timeout) {
     manager_actor = system.spawn(manager, make_manager_config(source, channel, c, processes));
   }

@@ -39,8 +39,8 @@ std::int64_t json_to_int(const boost::json::value& in, std::int64_t min, std::in
   else if (in.is_uint64() && in.get_uint64() <= static_cast<std::uint64_t>(max))
     x = static_cast<std::int64_t>(in.get_uint64());
   else
-    throw error(errc::invalid_state, "state must be an integer in its type's range, got "
-                                       + boost::json::serialize(in));
+    throw error(errc::invalid_state,
+                "state must be an integer in its type's range, got " + boost::json::serialize(in));
   if (x < min || x > max)
     throw error(errc::invalid_state, "state " + std::to_string(x) + " is out of its type's range");
   return x;

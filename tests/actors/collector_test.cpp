@@ -90,8 +90,8 @@ TEST_F(collector_test, run_end_follows_the_last_batch) {
   send(msg::run_end{epoch, 2});
   send(result(1));
   send(result(0));
-  EXPECT_EQ(drain(), (std::vector<std::pair<K, std::uint64_t>>{
-                       {K::batch, 0}, {K::batch, 1}, {K::end, 2}}));
+  EXPECT_EQ(drain(),
+            (std::vector<std::pair<K, std::uint64_t>>{{K::batch, 0}, {K::batch, 1}, {K::end, 2}}));
 }
 
 TEST_F(collector_test, run_failed_fails_right_after_what_is_in_order) {

@@ -103,9 +103,9 @@ TEST(dispatcher, old_runs_keep_workers_busy_but_are_never_returned) {
   d.assign();
   d.new_run(2);
   d.enqueue(job(0));
-  EXPECT_FALSE(d.assign());             // worker 1 still runs run 1's job
-  EXPECT_FALSE(d.finish(1, 1, 0));      // finished, but not of the live run
-  EXPECT_EQ(d.assign()->first, 1u);     // now free for run 2
+  EXPECT_FALSE(d.assign());          // worker 1 still runs run 1's job
+  EXPECT_FALSE(d.finish(1, 1, 0));   // finished, but not of the live run
+  EXPECT_EQ(d.assign()->first, 1u);  // now free for run 2
   EXPECT_TRUE(d.remove_worker(1).size() == 1);
 }
 
@@ -124,7 +124,6 @@ TEST(dispatcher, an_old_runs_queued_jobs_count_as_one) {
   d.enqueue(job(1));
   EXPECT_FALSE(d.assign());
 }
-
 
 TEST(dispatcher, an_idle_worker_steals_a_job_queued_behind_another) {
   dispatcher d;
@@ -148,7 +147,7 @@ TEST(dispatcher, an_idle_worker_steals_a_job_queued_behind_another) {
   ASSERT_TRUE(stolen);
   EXPECT_EQ(stolen->seq, 2u);
   EXPECT_EQ(stolen->claim, c->second.claim);  // one claim for both copies
-  EXPECT_FALSE(d.steal(idle));     // each job is stolen once
+  EXPECT_FALSE(d.steal(idle));                // each job is stolen once
   EXPECT_FALSE(d.assign());
 }
 

@@ -23,8 +23,8 @@ struct job_log {
   std::set<int> holding;  // workers that keep their jobs until released
 
   int attempts_of(std::uint64_t seq) const {
-    return static_cast<int>(std::count_if(jobs.begin(), jobs.end(),
-                                          [&](auto& j) { return std::get<1>(j) == seq; }));
+    return static_cast<int>(
+      std::count_if(jobs.begin(), jobs.end(), [&](auto& j) { return std::get<1>(j) == seq; }));
   }
 };
 
@@ -80,7 +80,8 @@ struct feeder_test : ::testing::Test {
     channel->set_pool(n_workers);
     for (std::size_t i = 0; i < n_workers; ++i) {
       workers.push_back(env.sys.spawn(fake_worker, static_cast<int>(i), log, col));
-      caf::anon_send(feed, msg::worker_joined{caf::actor_cast<msg::worker_actor>(workers.back()), 1});
+      caf::anon_send(feed,
+                     msg::worker_joined{caf::actor_cast<msg::worker_actor>(workers.back()), 1});
     }
     env.run();
   }
@@ -88,8 +89,9 @@ struct feeder_test : ::testing::Test {
   void begin() {
     epoch = channel->open();
     caf::anon_send(col, msg::begin_run{epoch, {}});
-    caf::anon_send(feed, msg::begin_run{epoch, std::make_shared<const synthetic_state>(
-                                                 synthetic_state::seeded(1))});
+    caf::anon_send(
+      feed,
+      msg::begin_run{epoch, std::make_shared<const synthetic_state>(synthetic_state::seeded(1))});
     env.run();
   }
 
@@ -245,9 +247,8 @@ TEST_F(feeder_test, a_worker_killed_by_its_job_costs_the_job_an_attempt) {
   env.run();
   EXPECT_EQ(channel->stats().retries, 1u);
   env.advance(10ms);
-  auto again = std::count_if(log->jobs.begin(), log->jobs.end(), [&](auto& j) {
-    return std::get<1>(j) == 0 && std::get<2>(j) == 2;
-  });
+  auto again = std::count_if(log->jobs.begin(), log->jobs.end(),
+                             [&](auto& j) { return std::get<1>(j) == 0 && std::get<2>(j) == 2; });
   EXPECT_EQ(again, 1);
 }
 
@@ -280,8 +281,9 @@ TEST_F(feeder_test, a_stale_retry_timer_does_not_cut_the_new_runs_backoff) {
   epoch = channel->open();
   caf::anon_send(feed, msg::halt_run{old_epoch});
   caf::anon_send(col, msg::begin_run{epoch, {}});
-  caf::anon_send(feed, msg::begin_run{epoch, std::make_shared<const synthetic_state>(
-                                               synthetic_state::seeded(1))});
+  caf::anon_send(
+    feed,
+    msg::begin_run{epoch, std::make_shared<const synthetic_state>(synthetic_state::seeded(1))});
   env.run();  // the new run's seq 0 fails at t = 30 ms; its retry is due at 80 ms
   auto before = log->attempts_of(0);
   env.advance(25ms);  // t = 55 ms: the old run's timer fires

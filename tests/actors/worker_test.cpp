@@ -32,9 +32,9 @@ struct worker_test : ::testing::Test {
   std::shared_ptr<run_channel> channel = std::make_shared<run_channel>();
   caf::actor rec = env.sys.spawn(recorder, log);
   msg::worker_actor w = env.sys.spawn(
-    worker, worker_config{std::make_shared<source_adapter<test::picky_source>>(test::picky_source{}), channel,
-                          caf::actor_cast<msg::feeder_actor>(rec),
-                          caf::actor_cast<msg::collector_actor>(rec)});
+    worker, worker_config{
+              std::make_shared<source_adapter<test::picky_source>>(test::picky_source{}), channel,
+              caf::actor_cast<msg::feeder_actor>(rec), caf::actor_cast<msg::collector_actor>(rec)});
   std::uint64_t epoch = channel->open();
 
   ~worker_test() override {
@@ -43,7 +43,8 @@ struct worker_test : ::testing::Test {
     env.run();
   }
 
-  void job(std::uint64_t batch, std::uint64_t ep, std::shared_ptr<std::atomic<bool>> claim = nullptr) {
+  void job(std::uint64_t batch, std::uint64_t ep,
+           std::shared_ptr<std::atomic<bool>> claim = nullptr) {
     caf::anon_send(w, msg::job{ep, batch, 1, std::make_shared<const std::uint64_t>(batch),
                                std::make_shared<const std::uint64_t>(batch + 1), std::move(claim)});
     env.run();

@@ -58,8 +58,8 @@ TEST(serialize, writes_cafs_binary_format_byte_for_byte) {
 
 TEST(serialize, tensors_cross_as_raw_bytes_with_nan_and_infinity) {
   tensor<float> t{{2, 2}, {}};
-  t.values = {1.5f, std::numeric_limits<float>::quiet_NaN(),
-              std::numeric_limits<float>::infinity(), -0.0f};
+  t.values = {1.5f, std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+              -0.0f};
   auto back = decode<tensor<float>>(encode(t));
   ASSERT_EQ(back.values.size(), 4u);
   EXPECT_EQ(std::memcmp(back.values.data(), t.values.data(), 4 * sizeof(float)), 0);

@@ -63,7 +63,8 @@ TEST_F(checkpoint_test, round_trips_every_bit_through_a_file) {
   auto back = load_checkpoint<synthetic>(file);
   EXPECT_EQ(back.index, 12345678901234567ULL);
   EXPECT_EQ(back.state, s);
-  EXPECT_EQ(std::distance(fs::directory_iterator{dir}, fs::directory_iterator{}), 1);  // no temp left
+  EXPECT_EQ(std::distance(fs::directory_iterator{dir}, fs::directory_iterator{}),
+            1);  // no temp left
 }
 
 TEST_F(checkpoint_test, many_states_round_trip_exactly) {

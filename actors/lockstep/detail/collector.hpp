@@ -28,6 +28,7 @@ struct collector_state {
 /// and pushes them to the run_channel. It holds no more than the credit
 /// window allows.
 msg::collector_actor::behavior_type collector(
-  msg::collector_actor::stateful_pointer<collector_state> self, std::shared_ptr<run_channel> channel);
+  msg::collector_actor::stateful_pointer<collector_state> self,
+  std::shared_ptr<run_channel> channel);
 
 }  // namespace lockstep::detail

@@ -21,9 +21,8 @@ struct node_config {
   std::size_t workers = 1;
   /// Builds the source a run asks for; on failure returns null and sets
   /// `code` and `error` (e.g. unknown_source, invalid_dataset).
-  std::function<std::shared_ptr<const erased_source>(const std::string& source,
-                                                     const std::string& params, errc& code,
-                                                     std::string& error)>
+  std::function<std::shared_ptr<const erased_source>(
+    const std::string& source, const std::string& params, errc& code, std::string& error)>
     build;
   /// Called with a line worth logging (a run joined, left or was refused).
   event_log log;

@@ -46,8 +46,7 @@ class node_links {
 
   /// The attempt failed in a way a later one may mend (no answer, nothing
   /// published there). The caller tries again after its reconnect interval.
-  std::optional<note> unreachable(std::size_t i, const std::string& error,
-                                  std::size_t retry_ms);
+  std::optional<note> unreachable(std::size_t i, const std::string& error, std::size_t retry_ms);
 
   /// The node answered the handshake: returns whether it joined with
   /// w.workers; otherwise it refused (another protocol version, or the

@@ -94,9 +94,9 @@ class run_channel {
   std::size_t ready() const;   ///< deliveries waiting for the client
 
  private:
-  std::size_t window() const;                                  // mtx_ held
-  bool feeder_may_go();                                        // mtx_ held
-  delivery take_front(std::unique_lock<std::mutex>& guard);    // mtx_ held, ready_ not empty
+  std::size_t window() const;                                // mtx_ held
+  bool feeder_may_go();                                      // mtx_ held
+  delivery take_front(std::unique_lock<std::mutex>& guard);  // mtx_ held, ready_ not empty
   void wake(std::uint64_t epoch);
 
   mutable std::mutex mtx_;

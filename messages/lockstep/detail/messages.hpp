@@ -265,21 +265,18 @@ typename Inspector::result_type inspect(Inspector& f, wire_result& x) {
 
 // -- the actors' interfaces ----------------------------------------------------------
 
-using feeder_actor =
-  caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<halt_run>,
-                   caf::reacts_to<credit_returned>, caf::reacts_to<worker_ready>,
-                   caf::reacts_to<retry_due>, caf::reacts_to<worker_joined>,
-                   caf::reacts_to<worker_lost>>;
+using feeder_actor = caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<halt_run>,
+                                      caf::reacts_to<credit_returned>, caf::reacts_to<worker_ready>,
+                                      caf::reacts_to<retry_due>, caf::reacts_to<worker_joined>,
+                                      caf::reacts_to<worker_lost>>;
 
 using collector_actor =
-  caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<result>,
-                   caf::reacts_to<batch_failed>, caf::reacts_to<run_end>,
-                   caf::reacts_to<run_failed>>;
+  caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<result>, caf::reacts_to<batch_failed>,
+                   caf::reacts_to<run_end>, caf::reacts_to<run_failed>>;
 
-using manager_actor =
-  caf::typed_actor<caf::reacts_to<start_cmd>, caf::reacts_to<stop_cmd>,
-                   caf::reacts_to<reconnect>, caf::reacts_to<no_worker_check>,
-                   caf::replies_to<await_nodes>::with<node_report>>;
+using manager_actor = caf::typed_actor<caf::reacts_to<start_cmd>, caf::reacts_to<stop_cmd>,
+                                       caf::reacts_to<reconnect>, caf::reacts_to<no_worker_check>,
+                                       caf::replies_to<await_nodes>::with<node_report>>;
 
 /// What a node publishes on its port.
 using node_actor = caf::typed_actor<caf::replies_to<node_hello>::with<node_welcome>>;

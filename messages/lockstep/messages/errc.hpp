@@ -6,18 +6,18 @@
 namespace lockstep {
 
 enum class errc {
-  batch_failed = 1,      ///< materialize failed on every attempt (or permanently)
-  no_workers,            ///< the pool stayed empty past the no-worker timeout
-  invalid_config,        ///< a config value is out of range or unknown
-  invalid_state,         ///< a state or checkpoint could not be read
-  source_mismatch,       ///< a checkpoint belongs to another source
-  version_mismatch,      ///< a checkpoint or peer speaks another format version
-  invalid_dataset,       ///< a dataset file is missing or malformed
-  unknown_source,        ///< no source is registered under a name
-  node_unreachable,      ///< a remote node could not be reached
-  not_authorized,        ///< a node refused the token
-  io_error,              ///< a file could not be written, or bytes could not be (de)serialized
-  stopped,               ///< the batcher was stopped while take() waited
+  batch_failed = 1,  ///< materialize failed on every attempt (or permanently)
+  no_workers,        ///< the pool stayed empty past the no-worker timeout
+  invalid_config,    ///< a config value is out of range or unknown
+  invalid_state,     ///< a state or checkpoint could not be read
+  source_mismatch,   ///< a checkpoint belongs to another source
+  version_mismatch,  ///< a checkpoint or peer speaks another format version
+  invalid_dataset,   ///< a dataset file is missing or malformed
+  unknown_source,    ///< no source is registered under a name
+  node_unreachable,  ///< a remote node could not be reached
+  not_authorized,    ///< a node refused the token
+  io_error,          ///< a file could not be written, or bytes could not be (de)serialized
+  stopped,           ///< the batcher was stopped while take() waited
 };
 
 std::string_view to_string(errc e);

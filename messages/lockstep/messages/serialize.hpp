@@ -98,14 +98,38 @@ struct is_pair<std::pair<A, B>> : std::true_type {};
 
 template <std::size_t Size, bool Signed>
 struct fixed_int;
-template <> struct fixed_int<1, true> { using type = std::int8_t; };
-template <> struct fixed_int<1, false> { using type = std::uint8_t; };
-template <> struct fixed_int<2, true> { using type = std::int16_t; };
-template <> struct fixed_int<2, false> { using type = std::uint16_t; };
-template <> struct fixed_int<4, true> { using type = std::int32_t; };
-template <> struct fixed_int<4, false> { using type = std::uint32_t; };
-template <> struct fixed_int<8, true> { using type = std::int64_t; };
-template <> struct fixed_int<8, false> { using type = std::uint64_t; };
+template <>
+struct fixed_int<1, true> {
+  using type = std::int8_t;
+};
+template <>
+struct fixed_int<1, false> {
+  using type = std::uint8_t;
+};
+template <>
+struct fixed_int<2, true> {
+  using type = std::int16_t;
+};
+template <>
+struct fixed_int<2, false> {
+  using type = std::uint16_t;
+};
+template <>
+struct fixed_int<4, true> {
+  using type = std::int32_t;
+};
+template <>
+struct fixed_int<4, false> {
+  using type = std::uint32_t;
+};
+template <>
+struct fixed_int<8, true> {
+  using type = std::int64_t;
+};
+template <>
+struct fixed_int<8, false> {
+  using type = std::uint64_t;
+};
 
 /// One byte per element and no padding: written as a block.
 template <class T>
@@ -115,15 +139,17 @@ template <class Archive, class T>
 void apply(Archive& ar, T& x);
 
 template <class Archive, class T>
-concept has_serialize = requires(Archive& ar, T& x) { serialize(ar, x); };
+concept has_serialize = requires(Archive& ar, T& x) {
+  serialize(ar, x);
+};
 
 template <class T>
 consteval bool check_serializable() {
   if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_same_v<T, std::string>)
     return true;
   else if constexpr (is_vector<T>::value)
-    return !std::is_same_v<typename T::value_type, bool>
-           && check_serializable<typename T::value_type>();
+    return !std::is_same_v<typename T::value_type,
+                           bool> && check_serializable<typename T::value_type>();
   else if constexpr (is_array<T>::value)
     return check_serializable<typename T::value_type>();
   else if constexpr (is_pair<T>::value)
@@ -162,8 +188,8 @@ void apply(Archive& ar, T& x) {
     } else {
       ar.put(static_cast<fixed>(x));
     }
-  } else if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>
-                       || std::is_same_v<T, std::string>) {
+  } else if constexpr (std::is_same_v<
+                         T, float> || std::is_same_v<T, double> || std::is_same_v<T, std::string>) {
     if constexpr (load)
       ar.get(x);
     else
@@ -202,8 +228,9 @@ void apply(Archive& ar, T& x) {
     apply(ar, x.first);
     apply(ar, x.second);
   } else {
-    static_assert(has_serialize<Archive, T>,
-                  "no serialize(Archive&, T&) found for this type (see lockstep/messages/serialize.hpp)");
+    static_assert(
+      has_serialize<Archive, T>,
+      "no serialize(Archive&, T&) found for this type (see lockstep/messages/serialize.hpp)");
     serialize(ar, x);
   }
 }

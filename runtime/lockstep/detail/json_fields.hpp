@@ -29,14 +29,12 @@ std::uint64_t uint64(const boost::json::value& v, std::string_view what,
                      errc code = errc::invalid_state);
 
 /// A finite number (integer or floating).
-double number(const boost::json::value& v, std::string_view what,
-              errc code = errc::invalid_state);
+double number(const boost::json::value& v, std::string_view what, errc code = errc::invalid_state);
 
 std::string string(const boost::json::value& v, std::string_view what,
                    errc code = errc::invalid_state);
 
-bool boolean(const boost::json::value& v, std::string_view what,
-             errc code = errc::invalid_state);
+bool boolean(const boost::json::value& v, std::string_view what, errc code = errc::invalid_state);
 
 /// Rejects keys of `obj` not in `allowed`, naming the first unknown one.
 void only_keys(const boost::json::object& obj, std::initializer_list<std::string_view> allowed,

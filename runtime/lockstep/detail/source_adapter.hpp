@@ -87,10 +87,14 @@ class source_adapter final : public erased_source {
       not_serializable(S::name, "output_type");
   }
 
-  std::string_view output_type_name() const override { return detail::output_type_name<output_type>(); }
+  std::string_view output_type_name() const override {
+    return detail::output_type_name<output_type>();
+  }
 
   std::optional<std::string> params_json() const override {
-    if constexpr (requires { { src_.params() } -> std::convertible_to<std::string>; })
+    if constexpr (requires {
+                    { src_.params() } -> std::convertible_to<std::string>;
+                  })
       return src_.params();
     else
       return std::nullopt;

@@ -68,7 +68,8 @@ T state_from_json(const boost::json::value& in) {
   else if constexpr (std::is_same_v<T, std::string>)
     return json_to_string(in);
   else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
-    return static_cast<T>(json_to_int(in, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
+    return static_cast<T>(
+      json_to_int(in, std::numeric_limits<T>::min(), std::numeric_limits<T>::max()));
   else if constexpr (std::is_integral_v<T>)
     return static_cast<T>(json_to_uint(in, std::numeric_limits<T>::max()));
   else

@@ -18,8 +18,7 @@ class plain_loop {
   using output_type = typename S::output_type;
   using step_type = step<output_type, state_type>;
 
-  explicit plain_loop(S src) : src_(std::move(src)) {
-  }
+  explicit plain_loop(S src) : src_(std::move(src)) {}
 
   std::optional<step_type> take(const state_type& state) const {
     auto next = src_.iterate(state);

@@ -46,13 +46,14 @@ concept source = requires(const S& s, const typename S::state_type& st,
   typename S::batch_type;
   typename S::output_type;
   { S::name } -> std::convertible_to<std::string_view>;
-  { s.iterate(st) } -> std::same_as<std::optional<
-                         std::pair<typename S::batch_type, typename S::state_type>>>;
+  {
+    s.iterate(st)
+    } -> std::same_as<std::optional<std::pair<typename S::batch_type, typename S::state_type>>>;
   { s.materialize(b) } -> std::same_as<typename S::output_type>;
-} && std::copyable<typename S::state_type>
-  && std::equality_comparable<typename S::state_type>
-  && std::move_constructible<typename S::output_type>
-  && detail::json_convertible<typename S::state_type>;
+}
+&&std::copyable<typename S::state_type>&& std::equality_comparable<typename S::state_type>&&
+  std::move_constructible<typename S::output_type>&&
+    detail::json_convertible<typename S::state_type>;
 
 /// The version a source's states are saved with.
 template <source S>
