@@ -127,7 +127,8 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       if (!next)
         break;
       if (digests.enabled())
-        digests.write(index, encode(next->output), checkpoint_text<S>(next->state, index + 1));
+        digests.write(index, encode(next->output),
+                      checkpoint_text(b->source(), next->state, index + 1));
       report.add(next->output);
       bar.add(report.bytes(next->output));
       state = std::move(next->state);
@@ -167,7 +168,9 @@ int run_source(S src, const config& cfg, const run_options& o, Report& report) {
   auto state = S::state_type::seeded(o.seed.value_or(0));
   std::uint64_t index = 0;
   if (!o.resume.empty()) {
-    auto saved = load_checkpoint<S>(o.resume);
+    auto saved = load_checkpoint(o.resume, src, resume_options{o.accept_changes});
+    if (!saved.changed.empty())
+      std::fprintf(stderr, "lockstep run: warning: --accept-changes: %s\n", saved.changed.c_str());
     state = std::move(saved.state);
     index = saved.index;
   }
@@ -297,6 +300,10 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
   auto* resume = cmd->add_option("--resume", o.resume,
                                  "Continue from a saved state (a JSON checkpoint)");
   seed->excludes(resume);
+  cmd->add_flag("--accept-changes", o.accept_changes,
+                "With --resume: go on even though the source's parameters or data differ "
+                "from those the state was saved with (the batches then differ too)")
+    ->needs(resume);
   cmd->add_option("--batches", o.batches, "Stop after K batches")->check(non_negative);
   cmd->add_option("--digests", o.digests, "Write one JSON line per batch: index, digest, state");
   cmd->add_flag("--no-progress", o.no_progress, "Draw no progress bar");

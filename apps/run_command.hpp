@@ -20,6 +20,7 @@ struct run_options {
   std::string source = "synthetic";
   std::optional<std::uint64_t> seed;
   std::string resume;
+  bool accept_changes = false;
   std::optional<std::uint64_t> batches;
   std::string digests;
   bool no_progress = false;

@@ -33,7 +33,7 @@ int main() {
     checksum = checksum * 31 + next->output.back();
     state = next->state;
     if (state % 100 == 0)  // saving the state is a complete checkpoint
-      lockstep::save_checkpoint<squares>("state.json", state);
+      lockstep::save_checkpoint("state.json", batches.source(), state);
   }
   std::printf("%llu batches in order, checksum %llu\n", static_cast<unsigned long long>(state),
               static_cast<unsigned long long>(checksum));

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   auto state = sig::random_batches_state::seeded(42);
   unsigned long long step = 0;
   if (std::filesystem::exists(saved)) {
-    auto resumed = lockstep::load_checkpoint<sig::random_batches>(saved);
+    auto resumed = lockstep::load_checkpoint(saved, source);  // refused if the data changed
     state = resumed.state;
     step = resumed.index;
     std::printf("resumed from step %llu\n", step);
@@ -53,6 +53,6 @@ int main(int argc, char** argv) {
                   100.0 * static_cast<double>(n3) / static_cast<double>(batch.y.values.size()));
     state = next;
     if ((step + 1) % 10 == 0)  // the state after step k, and k + 1 steps done
-      lockstep::save_checkpoint<sig::random_batches>(saved, state, step + 1);
+      lockstep::save_checkpoint(saved, source, state, step + 1);
   }
 }

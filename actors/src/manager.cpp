@@ -112,6 +112,7 @@ void connect(self_ptr self, std::size_t i) {
                               std::string{st.cfg.source->name()},
                               st.cfg.source->params_json().value_or("null"),
                               std::string{st.cfg.source->output_type_name()},
+                              st.cfg.source->fingerprint_json(),
                               caf::actor_cast<caf::actor>(self)};
         self->request(node_handle, st.cfg.connect_timeout, std::move(hello))
           .then([self, i](const msg::node_welcome& w) { welcome(self, i, w); },

@@ -76,6 +76,15 @@ msg::node_actor::behavior_type node(self_ptr self, node_config cfg) {
                       "the node's source \"" + hello.source + "\" makes outputs of type "
                         + std::string{source->output_type_name()} + ", the run expects "
                         + hello.output_type);
+      if (auto mine = source->fingerprint_json(); mine != hello.fingerprint) {
+        auto why = st.cfg.compare_fingerprints
+                     ? st.cfg.compare_fingerprints(hello.fingerprint, mine)
+                     : std::optional<std::string>{"the fingerprints differ"};
+        if (why)
+          return refuse(self, errc::source_mismatch,
+                        "the node's source \"" + hello.source
+                          + "\" differs from the run's: " + *why);
+      }
       node_state::session run{{}, std::make_shared<std::atomic<std::uint64_t>>(0)};
       for (std::size_t i = 0; i < st.cfg.workers; ++i)
         run.workers.push_back(self->spawn(remote_worker, remote_worker_config{source, run.served}));

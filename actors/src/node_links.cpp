@@ -77,7 +77,16 @@ std::optional<msg::node_report> node_links::settled() const {
   for (auto& n : links_) {
     if (!n.tried)
       return std::nullopt;
-    if (n.state == phase::refused) {
+    if (n.state == phase::connected)
+      report.joined_workers += n.workers;
+    if (n.state != phase::refused)
+      continue;
+    // Another node may hold the run's data; another token or version is a
+    // mistake in the run's own configuration.
+    if (n.code == errc::source_mismatch || n.code == errc::invalid_dataset) {
+      report.skipped_code = n.code;
+      report.skipped.push_back(n.last_error);
+    } else {
       report.code = n.code;
       report.refusals.push_back(n.last_error);
     }

@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "lockstep/detail/fingerprint_diff.hpp"
 #include "lockstep/detail/json_fields.hpp"
 #include "lockstep/messages/errors.hpp"
 
@@ -22,7 +23,10 @@ namespace jf = json_fields;
 namespace {
 
 constexpr std::string_view format = "lockstep-state";
-constexpr std::uint64_t format_version = 1;
+// Version 2 records the source's fingerprint; version 1 did not, and is
+// read only when changes are accepted, as nothing in it can be checked.
+constexpr std::uint64_t format_version = 2;
+constexpr std::uint64_t unpinned_version = 1;
 // A state file is small; anything much larger is not one.
 constexpr std::size_t max_state_file = 16u << 20;
 
@@ -30,24 +34,56 @@ constexpr std::size_t max_state_file = 16u << 20;
   throw error(errc::io_error, what + " (" + std::strerror(err) + ")");
 }
 
+// The fingerprint as it is stored: JSON where it is JSON, else a string.
+boost::json::value fingerprint_value(const std::string& text) {
+  std::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  return ec ? boost::json::value(text) : v;
+}
+
+// How the saved fingerprint differs from the source's, in words; "" if not.
+std::string fingerprint_change(const boost::json::object& obj, std::uint64_t version,
+                               const checkpoint_owner& owner) {
+  if (version == unpinned_version)
+    return owner.fingerprint.empty()
+             ? std::string{}
+             : "the checkpoint was written by an older lockstep and records no fingerprint, "
+               "so its data cannot be checked";
+  auto* saved = obj.if_contains("fingerprint");
+  if (!saved && owner.fingerprint.empty())
+    return {};
+  if (!saved)
+    return "the checkpoint records no fingerprint; the source has one";
+  if (owner.fingerprint.empty())
+    return "the checkpoint records a fingerprint; the source has none";
+  auto saved_text = boost::json::serialize(*saved);
+  auto now_text = boost::json::serialize(fingerprint_value(owner.fingerprint));
+  return fingerprint_difference(saved_text, now_text, "the checkpoint", "this run")
+    .value_or(std::string{});
+}
+
 }  // namespace
 
-std::string checkpoint_text(checkpoint_owner owner, std::uint64_t index, to_json_fn to_json,
-                            const void* state) {
+std::string checkpoint_text(const checkpoint_owner& owner, std::uint64_t index,
+                            to_json_fn to_json, const void* state) {
   boost::json::value s;
   to_json(state, s);
-  return boost::json::serialize(boost::json::object{
+  boost::json::object out{
     {"format", format},
     {"version", format_version},
     {"source", owner.source},
     {"source_version", owner.version},
-    {"index", index},
-    {"state", std::move(s)},
-  });
+  };
+  if (!owner.fingerprint.empty())
+    out["fingerprint"] = fingerprint_value(owner.fingerprint);
+  out["index"] = index;
+  out["state"] = std::move(s);
+  return boost::json::serialize(out);
 }
 
-std::uint64_t parse_checkpoint(std::string_view text, std::string_view origin,
-                               checkpoint_owner owner, from_json_fn from_json, void* state) {
+parsed_checkpoint parse_checkpoint(std::string_view text, std::string_view origin,
+                                   const checkpoint_owner& owner, resume_options options,
+                                   from_json_fn from_json, void* state) {
   std::string where{origin};
   std::error_code ec;
   auto v = boost::json::parse(text, ec);
@@ -61,12 +97,19 @@ std::uint64_t parse_checkpoint(std::string_view text, std::string_view origin,
   auto& obj = v.get_object();
   try {
     auto version = jf::uint64(jf::field(obj, "version", "checkpoint"), "version");
-    if (version != format_version)
+    if (version != format_version && version != unpinned_version)
       throw error(errc::version_mismatch, "format version " + std::to_string(version)
-                                            + " is not supported; this build reads version "
+                                            + " is not supported; this build reads versions "
+                                            + std::to_string(unpinned_version) + " and "
                                             + std::to_string(format_version));
-    jf::only_keys(obj, {"format", "version", "source", "source_version", "index", "state"},
-                  "checkpoint");
+    if (version == unpinned_version)
+      jf::only_keys(obj, {"format", "version", "source", "source_version", "index", "state"},
+                    "checkpoint");
+    else
+      jf::only_keys(obj,
+                    {"format", "version", "source", "source_version", "fingerprint", "index",
+                     "state"},
+                    "checkpoint");
     auto source = jf::string(jf::field(obj, "source", "checkpoint"), "source");
     if (source != owner.source)
       throw error(errc::source_mismatch, "a state of source \"" + source + "\", not \""
@@ -76,7 +119,14 @@ std::uint64_t parse_checkpoint(std::string_view text, std::string_view origin,
       throw error(errc::version_mismatch, "a \"" + source + "\" state of version "
                                             + std::to_string(sv) + "; this build reads version "
                                             + std::to_string(owner.version));
-    auto index = jf::uint64(jf::field(obj, "index", "checkpoint"), "index");
+    parsed_checkpoint out;
+    out.changed = fingerprint_change(obj, version, owner);
+    if (!out.changed.empty() && !options.accept_changes)
+      throw error(errc::source_mismatch,
+                  "the source differs from the one that saved this state: " + out.changed
+                    + " (resume with accept_changes, --accept-changes on the command line, "
+                      "if the change is intended)");
+    out.index = jf::uint64(jf::field(obj, "index", "checkpoint"), "index");
     try {
       from_json(jf::field(obj, "state", "checkpoint"), state);
     } catch (const error&) {
@@ -84,10 +134,17 @@ std::uint64_t parse_checkpoint(std::string_view text, std::string_view origin,
     } catch (const std::exception& e) {
       throw error(errc::invalid_state, std::string{"state: "} + e.what());
     }
-    return index;
+    return out;
   } catch (const error& e) {
     throw error(e.code(), where + ": " + e.what());
   }
+}
+
+void check_index(std::string_view origin, std::uint64_t index, std::optional<std::uint64_t> own) {
+  if (own && *own != index)
+    throw error(errc::invalid_state, std::string{origin} + ": its index is "
+                                       + std::to_string(index) + " but its state stands at batch "
+                                       + std::to_string(*own));
 }
 
 void write_file_atomically(const std::string& file, std::string_view text) {

@@ -8,6 +8,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 
+#include "lockstep/detail/fingerprint_diff.hpp"
 #include "lockstep/detail/logger.hpp"
 #include "lockstep/detail/node.hpp"
 #include "lockstep/detail/system_config.hpp"
@@ -64,6 +65,9 @@ struct node_server::impl {
         why = e.what();
       }
       return nullptr;
+    };
+    nc.compare_fingerprints = [](const std::string& run, const std::string& node) {
+      return detail::fingerprint_difference(run, node, "the run", "this node");
     };
     nc.log = detail::actor_events();
     node_actor = system.spawn(detail::node, nc);

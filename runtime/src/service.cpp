@@ -102,7 +102,8 @@ struct service::impl {
         processes(start_nodes(c.remote)),
         sys_cfg(make_system_config(c)),
         system(sys_cfg),
-        connect_timeout(c.remote.connect_timeout) {
+        connect_timeout(c.remote.connect_timeout),
+        local_workers(c.workers) {
     manager_actor = system.spawn(manager, make_manager_config(source, channel, c, processes));
   }
 
@@ -112,7 +113,8 @@ struct service::impl {
   }
 
   // Waits until every node was tried once; throws for a refusal (version,
-  // token, source, dataset) since retrying would not change it.
+  // token, source) since retrying would not change it. A node refused for
+  // its data (other data, none) is left out while other workers remain.
   void check_nodes() {
     caf::scoped_actor self{system};
     auto limit = connect_timeout * 2 + std::chrono::seconds{5};
@@ -123,12 +125,20 @@ struct service::impl {
                  throw error(errc::node_unreachable,
                              "the nodes did not answer in time: " + system.render(e));
                });
-    if (report.refusals.empty())
+    auto joined = [](const std::vector<std::string>& lines) {
+      std::string why;
+      for (auto& r : lines)
+        why += (why.empty() ? "" : "; ") + r;
+      return why;
+    };
+    if (!report.refusals.empty())
+      throw error(report.code, joined(report.refusals));
+    if (report.skipped.empty())
       return;
-    std::string why;
-    for (auto& r : report.refusals)
-      why += (why.empty() ? "" : "; ") + r;
-    throw error(report.code, why);
+    if (local_workers + report.joined_workers == 0)
+      throw error(report.skipped_code, joined(report.skipped));
+    for (auto& r : report.skipped)
+      logger().error("{}; the run goes on without it", r);
   }
 
   // Opens a run at `state` (an owned copy). client_mtx held.
@@ -205,6 +215,7 @@ struct service::impl {
   caf::actor_system_config sys_cfg;
   caf::actor_system system;
   std::chrono::milliseconds connect_timeout;
+  std::size_t local_workers;
   msg::manager_actor manager_actor;
   std::mutex client_mtx;  // one start or take at a time
   const_box expected;     // the state the run stands at

@@ -11,6 +11,7 @@
 
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/detail/json_fields.hpp"
+#include "lockstep/runtime/file_digest.hpp"
 
 namespace lockstep::signals {
 
@@ -165,6 +166,7 @@ std::shared_ptr<const dataset> dataset::open(const fs::path& where,
     r.hypnogram = e.hypnogram;
     r.weight = e.weight;
     r.file = std::make_unique<edf_file>(e.psg, e.hypnogram.empty());
+    r.samples_digest = file_digest(e.psg);
     auto& h = r.file->header();
     if (h.signals.empty())
       bad(e.psg, "has no signals");

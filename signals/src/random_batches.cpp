@@ -12,6 +12,7 @@
 
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/detail/json_fields.hpp"
+#include "lockstep/runtime/digest.hpp"
 #include "lockstep/signals/sampling.hpp"
 
 namespace lockstep::signals {
@@ -21,14 +22,15 @@ namespace jf = detail::json_fields;
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const random_batches_state& s) {
   boost::json::object obj;
   write_rng(obj, s.rng);
+  obj["index"] = s.index;
   v = std::move(obj);
 }
 
 random_batches_state tag_invoke(boost::json::value_to_tag<random_batches_state>,
                                 const boost::json::value& v) {
   auto& obj = jf::object(v, "state");
-  jf::only_keys(obj, {"rng", "s"}, "state");
-  return {read_rng(obj, "state")};
+  jf::only_keys(obj, {"rng", "s", "index"}, "state");
+  return {read_rng(obj, "state"), jf::uint64(jf::field(obj, "index", "state"), "state.index")};
 }
 
 // The cumulative weights, built once and shared by copies of the source.
@@ -104,6 +106,7 @@ random_batches::random_batches(std::shared_ptr<const dataset> data, random_batch
                           : weighted_choice::uniform(r.labels.size()));
   }
   tables_ = std::move(t);
+  fingerprint_ = make_fingerprint(weights);
 }
 
 window random_batches::draw_window(xoshiro256ss& rng) const {
@@ -138,6 +141,7 @@ random_batches::iterate(const random_batches_state& s) const {
   b.items.reserve(params_.batch_size);
   for (std::uint32_t i = 0; i < params_.batch_size; ++i)
     b.items.push_back(draw_window(next.rng));
+  ++next.index;
   return std::make_pair(std::move(b), next);
 }
 
@@ -175,6 +179,17 @@ std::string exact(double x) {
   return buf;
 }
 
+std::string fmt_digest(std::uint64_t h) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// The labels as materialize reads them: the codes and where epoch 0 starts.
+std::string labels_digest(const recording& r) {
+  return fmt_digest(xxh64(r.labels.data(), r.labels.size(), r.label_start));
+}
+
 double exact_from(const boost::json::value& v, std::string_view what) {
   auto text = detail::json_fields::string(v, what, errc::invalid_config);
   char* end = nullptr;
@@ -198,6 +213,37 @@ std::string random_batches::params() const {
     {"window_seconds", exact(params_.window_seconds)},
     {"n_channels", params_.n_channels ? boost::json::value(*params_.n_channels)
                                       : boost::json::value(nullptr)},
+  });
+}
+
+std::string random_batches::make_fingerprint(const std::vector<double>& weights) const {
+  boost::json::object labels;
+  for (auto& [text, code] : data_->options().labels.entries())
+    labels[text] = code;
+  boost::json::array recordings;
+  auto& recs = data_->recordings();
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    auto& r = recs[i];
+    boost::json::object rec{
+      {"name", r.name},
+      {"samples", r.samples_digest},
+      {"labels", labels_digest(r)},
+      {"weight", exact(weights[i])},
+    };
+    if (params_.label_weights) {
+      auto& w = (*params_.label_weights)[i];
+      rec["label_weights"] = fmt_digest(xxh64(w.data(), w.size() * sizeof(double)));
+    }
+    recordings.push_back(std::move(rec));
+  }
+  return boost::json::serialize(boost::json::object{
+    {"epoch_seconds", exact(data_->options().epoch_seconds)},
+    {"labels", std::move(labels)},
+    {"batch_size", params_.batch_size},
+    {"window_seconds", exact(params_.window_seconds)},
+    {"n_channels", params_.n_channels ? boost::json::value(*params_.n_channels)
+                                      : boost::json::value(nullptr)},
+    {"recordings", std::move(recordings)},
   });
 }
 

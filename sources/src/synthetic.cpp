@@ -145,6 +145,12 @@ std::string synthetic::params() const {
   return boost::json::serialize(boost::json::value_from(params_));
 }
 
+std::string synthetic::fingerprint() const {
+  boost::json::object f{{"item_bytes", params_.item_bytes}};
+  f["length"] = params_.length ? boost::json::value(*params_.length) : boost::json::value(nullptr);
+  return boost::json::serialize(f);
+}
+
 synthetic synthetic::from_params(const boost::json::value& v) {
   return synthetic{boost::json::value_to<synthetic_params>(v)};
 }

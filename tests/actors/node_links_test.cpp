@@ -61,6 +61,22 @@ TEST(node_links, a_refusal_is_final_and_named_in_the_report) {
   EXPECT_EQ(report->refusals[0], "node a:1: bad token");
 }
 
+TEST(node_links, a_node_refusing_for_its_data_is_skipped_not_fatal) {
+  auto links = two();
+  std::optional<note> n;
+  EXPECT_FALSE(links.welcome(
+    0, msg::node_welcome{msg::protocol_version, errc::source_mismatch, "other data", {}}, n));
+  EXPECT_EQ(links.state(0), phase::refused);
+  links.welcome(1, joined(3), n);
+  auto report = links.settled();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->refusals.empty());
+  ASSERT_EQ(report->skipped.size(), 1u);
+  EXPECT_EQ(report->skipped[0], "node a:1: other data");
+  EXPECT_EQ(report->skipped_code, errc::source_mismatch);
+  EXPECT_EQ(report->joined_workers, 3u);
+}
+
 TEST(node_links, another_protocol_version_is_refused_naming_both) {
   auto links = two();
   std::optional<note> n;

@@ -4,6 +4,8 @@ LOCKSTEP=$1
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
+# Digests of data files are cached here, not in the home directory.
+export LOCKSTEP_CACHE_DIR="$WORK/cache"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

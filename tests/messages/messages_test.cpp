@@ -41,12 +41,14 @@ struct messages_test : ::testing::Test {
 };
 
 TEST_F(messages_test, handshake_round_trips) {
-  auto h = round_trip(msg::node_hello{msg::protocol_version, "tok", "synthetic", "{}", "T", {}});
+  auto h = round_trip(
+    msg::node_hello{msg::protocol_version, "tok", "synthetic", "{}", "T", "{\"a\":1}", {}});
   EXPECT_EQ(h.protocol, msg::protocol_version);
   EXPECT_EQ(h.token, "tok");
   EXPECT_EQ(h.source, "synthetic");
   EXPECT_EQ(h.params, "{}");
   EXPECT_EQ(h.output_type, "T");
+  EXPECT_EQ(h.fingerprint, "{\"a\":1}");
   auto w = round_trip(msg::node_welcome{msg::protocol_version, errc::not_authorized, "no", {}});
   EXPECT_EQ(w.code, errc::not_authorized);
   EXPECT_EQ(w.error, "no");

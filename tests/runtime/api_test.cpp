@@ -95,8 +95,8 @@ TEST(api, a_permanent_error_fails_the_batch_without_retries) {
 
 TEST(api, checkpoints_are_one_call_each) {
   auto file = testing::TempDir() + "/api-state.json";
-  lockstep::save_checkpoint<squares>(file, 42, 7);
-  auto back = lockstep::load_checkpoint<squares>(file);
+  lockstep::save_checkpoint(file, squares{}, 42, 7);
+  auto back = lockstep::load_checkpoint(file, squares{});
   EXPECT_EQ(back.state, 42u);
   EXPECT_EQ(back.index, 7u);
   std::remove(file.c_str());

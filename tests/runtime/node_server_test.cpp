@@ -217,7 +217,7 @@ TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
   auto node_actor = sys.middleman().remote_actor<msg::node_actor>("127.0.0.1", a.port());
   ASSERT_TRUE(node_actor) << sys.render(node_actor.error());
   caf::scoped_actor self{sys};
-  msg::node_hello hello{99, "", "synthetic", "{}", "", caf::actor_cast<caf::actor>(self)};
+  msg::node_hello hello{99, "", "synthetic", "{}", "", "", caf::actor_cast<caf::actor>(self)};
   self->request(*node_actor, 5s, hello)
     .receive(
       [&](const msg::node_welcome& w) {

@@ -9,6 +9,7 @@
 #include <edflib.h>
 #include <gtest/gtest.h>
 
+#include "lockstep/detail/fingerprint_diff.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/checkpoint.hpp"
 #include "lockstep/runtime/digest.hpp"
@@ -280,7 +281,7 @@ TEST_F(random_batches_test, the_state_round_trips_through_json) {
   auto s = random_batches_state::seeded(77);
   auto v = boost::json::value_from(s);
   EXPECT_EQ(boost::json::value_to<random_batches_state>(v), s);
-  EXPECT_EQ(v.as_object().size(), 2u);
+  EXPECT_EQ(v.as_object().size(), 3u);  // rng, s, index
   EXPECT_THROW(boost::json::value_to<random_batches_state>(boost::json::parse(R"({"rng":"pcg","s":[]})")),
                error);
 }
@@ -311,7 +312,7 @@ TEST_F(random_batches_test, workers_0_1_and_3_give_identical_digests_and_resume_
     }
     b.stop();
     // Resume from the saved state, in a fresh batcher, as after a restart.
-    auto saved = parse_checkpoint<random_batches>(checkpoint_text<random_batches>(s, 12), "saved");
+    auto saved = parse_checkpoint(b.source(), checkpoint_text(b.source(), s, 12), "saved");
     EXPECT_EQ(saved.index, 12u);
     auto resumed = saved.state;
     batcher<random_batches> again{make(p), cfg};
@@ -323,6 +324,38 @@ TEST_F(random_batches_test, workers_0_1_and_3_give_identical_digests_and_resume_
     EXPECT_EQ(got, want) << workers << " workers";
     EXPECT_EQ(resumed, end);
   }
+}
+
+TEST_F(random_batches_test, the_fingerprint_pins_parameters_and_every_recording_by_name) {
+  auto fp = [](const random_batches& src) { return src.fingerprint(); };
+  auto diff = [&](const random_batches& a, const random_batches& b) {
+    return detail::fingerprint_difference(fp(a), fp(b), "A", "B").value_or("equal");
+  };
+  auto base = make(params(4, 60, 2));
+  EXPECT_EQ(diff(base, make(params(4, 60, 2))), "equal");
+  EXPECT_NE(diff(base, make(params(5, 60, 2))).find("batch_size: 4 in A, 5 in B"),
+            std::string::npos);
+  EXPECT_NE(diff(base, make(params(4, 90, 2))).find("window_seconds"), std::string::npos);
+  auto weighted = params(4, 60, 2);
+  weighted.signal_weights = std::vector<double>{1, 2, 1};
+  EXPECT_NE(diff(base, make(weighted)).find("recordings[SL0001E0].weight"), std::string::npos)
+    << diff(base, make(weighted));
+  // The same files elsewhere: the same sequence.
+  test::temp_dir copy;
+  make_dataset_options o;
+  o.recordings = 3;
+  o.minutes = 10;
+  o.channels = 4;
+  o.sample_rate = 32;
+  o.seed = 7;
+  make_dataset(copy.path(), o);
+  EXPECT_EQ(diff(base, random_batches{dataset::open(copy.path()), params(4, 60, 2)}), "equal");
+  // Regenerated: same names and sizes, other samples and labels.
+  test::temp_dir other;
+  o.seed = 8;
+  make_dataset(other.path(), o);
+  auto regenerated = diff(base, random_batches{dataset::open(other.path()), params(4, 60, 2)});
+  EXPECT_NE(regenerated.find("recordings[SL0000E0].samples"), std::string::npos) << regenerated;
 }
 
 }  // namespace

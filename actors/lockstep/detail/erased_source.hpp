@@ -52,6 +52,10 @@ class erased_source {
   /// The JSON text from which a node's registry rebuilds this source; nullopt
   /// when the source cannot describe itself (then it cannot use nodes).
   virtual std::optional<std::string> params_json() const = 0;
+
+  /// The source's fingerprint (JSON text; source.hpp), "" when it has none:
+  /// a node compares its own with the run's.
+  virtual std::string fingerprint_json() const = 0;
 };
 
 }  // namespace lockstep::detail

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct node_config {
   std::function<std::shared_ptr<const erased_source>(
     const std::string& source, const std::string& params, errc& code, std::string& error)>
     build;
+  /// How the run's fingerprint differs from the node's source's (both JSON
+  /// text), nullopt when they are equal; null: compared as text.
+  std::function<std::optional<std::string>(const std::string& run, const std::string& node)>
+    compare_fingerprints;
   /// Called with a line worth logging (a run joined, left or was refused).
   event_log log;
 };

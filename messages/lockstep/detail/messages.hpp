@@ -155,6 +155,11 @@ struct await_nodes {};
 struct node_report {
   errc code = errc::node_unreachable;
   std::vector<std::string> refusals;  ///< empty: nothing was refused
+  /// Refusals because the node's data differ from the run's (or are
+  /// missing): the run goes on without those nodes if it has other workers.
+  errc skipped_code = errc::source_mismatch;
+  std::vector<std::string> skipped;
+  std::size_t joined_workers = 0;  ///< workers of the nodes that joined
 };
 
 /// manager → itself: try node `index` again.
@@ -173,11 +178,12 @@ struct no_worker_check {
 /// The version of the protocol below; a node and a manager of different
 /// versions refuse each other. node_hello and node_welcome keep their first
 /// field (the version) in every version, so any two can tell.
-constexpr std::uint32_t protocol_version = 2;
+constexpr std::uint32_t protocol_version = 3;  // 3: the hello carries the fingerprint
 
 /// Asks for workers for a run of source `source`, built on the node from
-/// `params` (JSON text), whose outputs have type `output_type`. The node
-/// serves the run while `owner` (the run's manager) lives.
+/// `params` (JSON text), whose outputs have type `output_type` and whose
+/// fingerprint (source.hpp; "" for none) the node's source must have. The
+/// node serves the run while `owner` (the run's manager) lives.
 struct node_hello {
   static constexpr const char* name = "lockstep.node_hello";
   std::uint32_t protocol = protocol_version;
@@ -185,6 +191,7 @@ struct node_hello {
   std::string source;
   std::string params;
   std::string output_type;
+  std::string fingerprint;
   caf::actor owner;
 };
 
@@ -230,7 +237,7 @@ struct wire_result {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
   return f(caf::meta::type_name(node_hello::name), x.protocol, x.token, x.source, x.params,
-           x.output_type, x.owner);
+           x.output_type, x.fingerprint, x.owner);
 }
 
 template <class Inspector>

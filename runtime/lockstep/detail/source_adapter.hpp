@@ -25,7 +25,7 @@ class source_adapter final : public erased_source {
   using batch_type = typename S::batch_type;
   using output_type = typename S::output_type;
 
-  explicit source_adapter(S src) : src_(std::move(src)) {
+  explicit source_adapter(S src) : src_(std::move(src)), fingerprint_(fingerprint_of(src_)) {
     // Registered before any output of this type can arrive from a node.
     if constexpr (serializable<output_type>)
       (void)output_codec_of<output_type>();
@@ -100,8 +100,11 @@ class source_adapter final : public erased_source {
       return std::nullopt;
   }
 
+  std::string fingerprint_json() const override { return fingerprint_; }
+
  private:
   S src_;
+  std::string fingerprint_;
 };
 
 }  // namespace lockstep::detail

@@ -4,6 +4,7 @@
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -38,7 +39,18 @@ namespace lockstep {
 ///   for digests and remote nodes;
 /// - `std::string params() const` (JSON text) and
 ///   `static S from_params(const boost::json::value&)`, with which a node
-///   builds the same source (source_registry), for remote nodes.
+///   builds the same source (source_registry), for remote nodes;
+/// - `std::string fingerprint() const`: JSON text naming everything the
+///   sequence of batches depends on besides the state — the parameters that
+///   shape it and a digest of the data (file_digest.hpp). A checkpoint
+///   records it and is refused by a source whose fingerprint differs; a node
+///   whose source has another fingerprint refuses the run. In a list of
+///   objects with a "name" (recordings, tables), a difference is reported by
+///   that name. Compute it once (when the source is built): it is asked for
+///   at every checkpoint;
+/// - `static std::uint64_t index_of(const state_type&)`: how many batches
+///   come before the state, so a checkpoint whose index disagrees with its
+///   state is refused.
 template <class S>
 concept source = requires(const S& s, const typename S::state_type& st,
                           const typename S::batch_type& b) {
@@ -74,3 +86,26 @@ struct step {
 };
 
 }  // namespace lockstep
+
+namespace lockstep::detail {
+
+template <class S>
+concept has_fingerprint = requires(const S& s) {
+  { s.fingerprint() } -> std::convertible_to<std::string>;
+};
+
+template <class S>
+concept has_index_of = requires(const typename S::state_type& st) {
+  { S::index_of(st) } -> std::convertible_to<std::uint64_t>;
+};
+
+/// The source's fingerprint, or "" for a source without one.
+template <source S>
+std::string fingerprint_of(const S& src) {
+  if constexpr (has_fingerprint<S>)
+    return src.fingerprint();
+  else
+    return {};
+}
+
+}  // namespace lockstep::detail

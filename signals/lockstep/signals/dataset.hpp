@@ -24,6 +24,7 @@ struct recording {
   std::filesystem::path hypnogram;    ///< empty: labels from the PSG's own annotations
   double weight = 1;                  ///< from the manifest; 1 for a scanned directory
   std::unique_ptr<edf_file> file;
+  std::string samples_digest;           ///< file_digest of the PSG file
   std::vector<std::uint16_t> channels;  ///< signal numbers at the dataset's sample rate
   std::uint64_t label_start = 0;        ///< the sample where epoch 0 begins
   std::vector<std::uint8_t> labels;     ///< one code per epoch

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -30,15 +31,16 @@ struct random_batches_params {
   std::optional<std::vector<std::vector<double>>> label_weights;
 };
 
-/// Where a run stands: only its generator.
+/// Where a run stands: its generator and the batches drawn before it.
 struct random_batches_state {
   xoshiro256ss rng;
+  std::uint64_t index = 0;
 
-  static random_batches_state seeded(std::uint64_t seed) { return {xoshiro256ss{seed}}; }
+  static random_batches_state seeded(std::uint64_t seed) { return {xoshiro256ss{seed}, 0}; }
   friend bool operator==(const random_batches_state&, const random_batches_state&) = default;
 };
 
-/// JSON: {"rng": "xoshiro256**", "s": [4 hex words]}.
+/// JSON: {"rng": "xoshiro256**", "s": [4 hex words], "index": N}.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const random_batches_state& s);
 random_batches_state tag_invoke(boost::json::value_to_tag<random_batches_state>,
                                 const boost::json::value& v);
@@ -94,7 +96,7 @@ class random_batches {
   using batch_type = random_batch;
   using output_type = labeled_batch;
   static constexpr std::string_view name = "signals";
-  static constexpr std::uint32_t state_version = 1;
+  static constexpr std::uint32_t state_version = 2;  // 2: the state holds its index
 
   /// Throws lockstep::error(invalid_config) naming the parameter: a batch
   /// size of 0; a window of 0 s, not a whole number of epochs, or longer than
@@ -122,6 +124,14 @@ class random_batches {
   /// Opens the dataset at the path params() names; throws lockstep::error
   /// (invalid_dataset naming the path, invalid_config naming a bad field).
   static random_batches from_params(const boost::json::value& v);
+
+  /// What the sequence depends on besides the state (source.hpp): the
+  /// options and window, and per recording (by name, in order) the digest
+  /// of its PSG file (file_digest), of its labels, its weight and the digest
+  /// of its label weights. The dataset's path is not in it: the same data
+  /// moved elsewhere is the same sequence.
+  const std::string& fingerprint() const noexcept { return fingerprint_; }
+  static std::uint64_t index_of(const state_type& s) noexcept { return s.index; }
   std::uint64_t window_epochs() const noexcept { return window_epochs_; }
   std::uint64_t window_samples() const noexcept { return window_epochs_ * data_->epoch_samples(); }
   /// Channels per item.
@@ -129,11 +139,14 @@ class random_batches {
 
  private:
   struct tables;
+  std::string make_fingerprint(const std::vector<double>& weights) const;
+
   std::shared_ptr<const dataset> data_;
   random_batches_params params_;
   std::shared_ptr<const tables> tables_;
   std::uint64_t window_epochs_ = 0;
   std::uint32_t channels_ = 0;
+  std::string fingerprint_;
 };
 
 }  // namespace lockstep::signals

@@ -107,6 +107,12 @@ class synthetic {
   static synthetic from_params(const boost::json::value& v);
   const synthetic_params& settings() const noexcept { return params_; }
 
+  /// What the sequence depends on besides the state (source.hpp): item_bytes
+  /// and length. Latency and fault injection change timing and failures,
+  /// not the batches, so a run may resume with others.
+  std::string fingerprint() const;
+  static std::uint64_t index_of(const state_type& s) noexcept { return s.index; }
+
   /// The wait materialize performs for `b`.
   std::chrono::nanoseconds latency_of(const batch_type& b) const;
 
