@@ -33,10 +33,17 @@ void attempt_failed(self_ptr self, pending_job job, std::string error,
   self->delayed_send(self, delay, msg::retry_due{st.epoch, seq});
 }
 
-// Iterates while the run_channel grants credit.
+// Iterates while the run_channel grants credit, up to issue_limit batches;
+// then goes on in a message of its own, after what else has arrived.
 void issue(self_ptr self) {
   auto& st = self->state;
-  while (!st.source_ended && st.cfg.channel->acquire(st.epoch)) {
+  for (std::size_t issued = 0; !st.source_ended; ++issued) {
+    if (issued == st.cfg.issue_limit) {
+      self->send(self, msg::credit_returned{st.epoch});
+      return;
+    }
+    if (!st.cfg.channel->acquire(st.epoch))
+      return;
     std::optional<erased_step> step;
     try {
       step = st.cfg.source->iterate(st.next_state);

@@ -120,12 +120,6 @@ parsed_checkpoint parse_checkpoint(std::string_view text, std::string_view origi
                                             + std::to_string(sv) + "; this build reads version "
                                             + std::to_string(owner.version));
     parsed_checkpoint out;
-    out.changed = fingerprint_change(obj, version, owner);
-    if (!out.changed.empty() && !options.accept_changes)
-      throw error(errc::source_mismatch,
-                  "the source differs from the one that saved this state: " + out.changed
-                    + " (resume with accept_changes, --accept-changes on the command line, "
-                      "if the change is intended)");
     out.index = jf::uint64(jf::field(obj, "index", "checkpoint"), "index");
     try {
       from_json(jf::field(obj, "state", "checkpoint"), state);
@@ -134,6 +128,12 @@ parsed_checkpoint parse_checkpoint(std::string_view text, std::string_view origi
     } catch (const std::exception& e) {
       throw error(errc::invalid_state, std::string{"state: "} + e.what());
     }
+    out.changed = fingerprint_change(obj, version, owner);
+    if (!out.changed.empty() && !options.accept_changes)
+      throw error(errc::source_mismatch,
+                  "the source differs from the one that saved this state: " + out.changed
+                    + " (resume with accept_changes, --accept-changes on the command line, "
+                      "if the change is intended)");
     return out;
   } catch (const error& e) {
     throw error(e.code(), where + ": " + e.what());

@@ -61,8 +61,15 @@ std::vector<entry> scan(const fs::path& dir) {
   for (auto it = fs::directory_iterator{dir, ec}; !ec && it != fs::directory_iterator{};
        it.increment(ec)) {
     auto name = it->path().filename().string();
-    if (!ends_with_nocase(name, ".edf") || !it->is_regular_file(ec))
+    if (!ends_with_nocase(name, ".edf"))
       continue;
+    // An .edf that is not a readable file would silently shrink the dataset.
+    std::error_code kind;
+    if (it->is_symlink(kind) && !fs::exists(it->path(), kind))
+      bad(it->path(), "is a symbolic link to " + fs::read_symlink(it->path(), kind).string()
+                        + ", which does not exist");
+    if (!fs::is_regular_file(it->path(), kind))
+      bad(it->path(), "is not a regular file");
     (ends_with_nocase(name, hypnogram_suffix) ? hypnograms : psgs).push_back(name);
   }
   if (ec)
@@ -127,9 +134,17 @@ std::vector<entry> read_manifest(const fs::path& file) {
       auto& r = jf::object(list.get_array()[i], where, code);
       jf::only_keys(r, {"psg", "hypnogram", "weight"}, where, code);
       entry e;
-      e.psg = base / jf::string(jf::field(r, "psg", where, code), where + ".psg", code);
+      auto path = [&](const boost::json::value& v, const std::string& what) {
+        auto text = jf::string(v, what, code);
+        if (text.empty())
+          throw error(code, what + " is empty");
+        if (text.find('\0') != std::string::npos)
+          throw error(code, what + " holds a NUL character");
+        return base / text;
+      };
+      e.psg = path(jf::field(r, "psg", where, code), where + ".psg");
       if (r.contains("hypnogram"))
-        e.hypnogram = base / jf::string(r.at("hypnogram"), where + ".hypnogram", code);
+        e.hypnogram = path(r.at("hypnogram"), where + ".hypnogram");
       if (r.contains("weight")) {
         e.weight = jf::number(r.at("weight"), where + ".weight", code);
         if (e.weight < 0)
@@ -198,13 +213,27 @@ std::shared_ptr<const dataset> dataset::open(const fs::path& where,
 
     epoch_labels labels;
     std::int64_t shift = 0;  // from the label file's start to the PSG's
+    // Where the signals end, so labels past it are never expanded.
+    const auto signals_end = static_cast<std::int64_t>(h.records) * h.record_ticks;
     if (e.hypnogram.empty()) {
-      labels = encode_labels(h.annotations, d->epoch_ticks_, options.labels, e.psg.string());
+      try {
+        labels = encode_labels(h.annotations, d->epoch_ticks_, options.labels, e.psg.string(),
+                               signals_end);
+      } catch (const error& problem) {
+        // A Sleep-EDF PSG holds no stages: its hypnogram is what is missing.
+        auto file = e.psg.filename().string();
+        if (!ends_with_nocase(file, psg_suffix) || h.annotations.size() > 0)
+          throw;
+        bad(e.psg, "has no hypnogram: no " + drop(file, psg_suffix.size())
+                     + std::string{hypnogram_suffix}
+                     + " (or a name that differs in the character before \"-Hypnogram\") "
+                       "is beside it, and the file holds no sleep-stage annotations itself");
+      }
     } else {
       auto hyp = read_edf_header(e.hypnogram, true);
-      labels = encode_labels(hyp.annotations, d->epoch_ticks_, options.labels,
-                             e.hypnogram.string());
       shift = hyp.start - h.start;
+      labels = encode_labels(hyp.annotations, d->epoch_ticks_, options.labels,
+                             e.hypnogram.string(), signals_end - shift);
     }
     auto label_file = e.hypnogram.empty() ? e.psg : e.hypnogram;
     auto start = labels.start + shift;

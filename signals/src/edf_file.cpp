@@ -102,8 +102,17 @@ struct raw_layout {
   std::vector<bool> annotation;
 };
 
+std::string cannot_open(int err) {
+  auto why = std::string{"cannot be opened: "} + std::strerror(err);
+  if (err == EMFILE || err == ENFILE)
+    why += " (each recording keeps one file open; raise the limit with ulimit -n)";
+  return why;
+}
+
 raw_layout read_layout(const std::filesystem::path& file) {
   std::ifstream in{file, std::ios::binary};
+  if (!in)
+    bad(file, cannot_open(errno));
   std::string fixed(256, '\0');
   if (!in.read(fixed.data(), 256))
     bad(file, "is shorter than an EDF header");
@@ -172,6 +181,12 @@ edf_header read_edf_header(const std::filesystem::path& file, bool with_annotati
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec))
     bad(file, std::filesystem::exists(file, ec) ? "is not a regular file" : "does not exist");
+  // Open it ourselves first: edflib and the layout reader below would
+  // report a failed open (say, out of descriptors) as a malformed file.
+  if (int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC); fd < 0)
+    bad(file, cannot_open(errno));
+  else
+    ::close(fd);
   // edf_hdr_struct holds 640 signal entries: about 200 KB, too much for a
   // worker thread's stack.
   auto hdr = std::make_unique<edf_hdr_struct>();
@@ -202,12 +217,21 @@ edf_header read_edf_header(const std::filesystem::path& file, bool with_annotati
   auto layout = read_layout(file);
   out.header_bytes = layout.header_bytes;
   out.record_bytes = layout.record_bytes;
+  // Only EDF+ has annotation signals; in a plain EDF file a signal labelled
+  // "EDF Annotations" is data, as edflib reads it.
+  const bool plus = hdr->filetype == EDFLIB_FILETYPE_EDFPLUS;
+  auto mismatch = [&] {
+    bad(file, "its header lists " + std::to_string(layout.spr.size()) + " signals, of which "
+                + std::to_string(out.signals.size()) + " were read as data so far, but edflib "
+                + "reads " + std::to_string(hdr->edfsignals)
+                + " data signals: the signal fields of the header disagree with each other");
+  };
   for (std::size_t i = 0; i < layout.spr.size(); ++i) {
-    if (layout.annotation[i])
+    if (plus && layout.annotation[i])
       continue;
     auto k = out.signals.size();
     if (k >= static_cast<std::size_t>(hdr->edfsignals))
-      bad(file, "its header lists more signals than edflib reads");
+      mismatch();
     auto& p = hdr->signalparam[k];
     if (static_cast<std::uint64_t>(p.smp_in_datarecord) != layout.spr[i])
       bad(file, "its header disagrees with edflib about signal " + std::to_string(k));
@@ -223,7 +247,7 @@ edf_header read_edf_header(const std::filesystem::path& file, bool with_annotati
     out.signals.push_back(std::move(s));
   }
   if (out.signals.size() != static_cast<std::size_t>(hdr->edfsignals))
-    bad(file, "its header lists fewer signals than edflib reads");
+    mismatch();
 
   auto size = std::filesystem::file_size(file, ec);
   auto expected = out.header_bytes + out.records * out.record_bytes;
@@ -243,12 +267,8 @@ edf_header read_edf_header(const std::filesystem::path& file, bool with_annotati
 edf_file::edf_file(const std::filesystem::path& file, bool with_annotations)
     : path_(file), header_(read_edf_header(file, with_annotations)) {
   fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) {
-    auto why = std::string{"cannot be opened: "} + std::strerror(errno);
-    if (errno == EMFILE)
-      why += " (each recording keeps one file open; raise the limit with ulimit -n)";
-    bad(file, why);
-  }
+  if (fd_ < 0)
+    bad(file, cannot_open(errno));
   map_bytes_ = header_.header_bytes + header_.records * header_.record_bytes;
   auto m = ::mmap(nullptr, map_bytes_, PROT_READ, MAP_SHARED, fd_, 0);
   if (m == MAP_FAILED) {

@@ -39,7 +39,7 @@ std::optional<std::uint8_t> label_map::find(std::string_view text) const {
 }
 
 epoch_labels encode_labels(std::span<const edf_annotation> annotations, std::int64_t epoch_ticks,
-                           const label_map& map, const std::string& file) {
+                           const label_map& map, const std::string& file, std::int64_t end) {
   auto bad = [&file](const std::string& why) {
     throw error(errc::invalid_dataset, file + ": " + why);
   };
@@ -65,13 +65,18 @@ epoch_labels encode_labels(std::span<const edf_annotation> annotations, std::int
   };
   epoch_labels out;
   out.start = spans.front().a->onset;
+  // Epochs that fit before `end`: the most that are ever expanded.
+  const auto room = end > out.start ? static_cast<std::uint64_t>(
+                                        (static_cast<__int128>(end) - out.start) / epoch_ticks)
+                                    : 0;
   for (std::size_t i = 0; i < spans.size(); ++i) {
     auto& a = *spans[i].a;
     if (a.duration < 0)
       bad("the label " + describe(a) + " has no duration");
     if (i > 0) {
       auto& prev = *spans[i - 1].a;
-      auto end = prev.onset + prev.duration;
+      auto end = static_cast<std::int64_t>(
+        std::min<__int128>(static_cast<__int128>(prev.onset) + prev.duration, INT64_MAX));
       if (a.onset > end)
         bad("labels must be contiguous: " + describe(prev) + " ends at " + format_seconds(end)
             + ", but the next label, " + describe(a) + ", leaves a gap of "
@@ -84,10 +89,11 @@ epoch_labels encode_labels(std::span<const edf_annotation> annotations, std::int
     if (!last && a.duration % epoch_ticks != 0)
       bad("the label " + describe(a) + " lasts " + format_seconds(a.duration)
           + ", not a whole number of " + format_seconds(epoch_ticks) + " epochs");
-    out.codes.insert(out.codes.end(), static_cast<std::size_t>(a.duration / epoch_ticks),
+    auto epochs = static_cast<std::uint64_t>(a.duration / epoch_ticks);
+    out.codes.insert(out.codes.end(), std::min<std::uint64_t>(epochs, room - std::min<std::uint64_t>(room, out.codes.size())),
                      spans[i].code);
   }
-  if (out.codes.empty())
+  if (out.codes.empty() && room > 0)
     bad("its labels span less than one " + format_seconds(epoch_ticks) + " epoch");
   return out;
 }

@@ -72,10 +72,12 @@ struct feeder_test : ::testing::Test {
   std::vector<caf::actor> workers;
   std::uint64_t epoch = 0;
 
-  void spawn(std::size_t n_workers, std::optional<std::size_t> buffer, retry_policy retry = {}) {
+  void spawn(std::size_t n_workers, std::optional<std::size_t> buffer, retry_policy retry = {},
+             std::size_t issue_limit = 256) {
     channel = std::make_shared<run_channel>(buffer);
     col = env.sys.spawn(collector, channel);
-    feed = env.sys.spawn(feeder, feeder_config{test::make_adapter({}, probe), channel, col, retry});
+    feed = env.sys.spawn(
+      feeder, feeder_config{test::make_adapter({}, probe), channel, col, retry, issue_limit});
     channel->set_waker([f = feed](std::uint64_t e) { caf::anon_send(f, msg::credit_returned{e}); });
     channel->set_pool(n_workers);
     for (std::size_t i = 0; i < n_workers; ++i) {
@@ -141,6 +143,17 @@ TEST_F(feeder_test, issues_no_more_than_the_credit_window) {
   EXPECT_EQ(drain(), (std::vector<std::uint64_t>{0, 1, 2, 3, 4}));
   // Taking freed the window; the feeder refilled it.
   EXPECT_EQ(probe->iterations.load(), 10);
+}
+
+TEST_F(feeder_test, a_huge_window_is_filled_a_bounded_step_per_message) {
+  spawn(2, 1000, {}, 4);
+  epoch = channel->open();
+  caf::anon_send(
+    feed, msg::begin_run{epoch, std::make_shared<const synthetic_state>(synthetic_state::seeded(1))});
+  env.sched.run_once();  // the feeder's begin_run handler, alone
+  EXPECT_EQ(probe->iterations.load(), 4);
+  env.run();
+  EXPECT_EQ(probe->iterations.load(), 1002);  // the whole window, in the end
 }
 
 TEST_F(feeder_test, the_default_window_is_three_times_the_pool_plus_one) {

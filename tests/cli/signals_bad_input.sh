@@ -22,7 +22,7 @@ check "--dataset does not apply to --source synthetic" run --seed 1 --batches 3 
 check "give --batches K" run --source signals --seed 1 --dataset data
 echo '{"format":"lockstep-state","version":1,"source":"synthetic","source_version":1,"index":0,"state":{}}' > syn.json
 check '"synthetic", not "signals"' run --source signals --dataset data --resume syn.json --batches 3
-echo '{"format":"lockstep-state","version":1,"source":"signals","source_version":1,"index":0,"state":{"rng":"xoshiro256**","s":["0","0","0","0"]}}' > zero.json
+echo '{"format":"lockstep-state","version":2,"source":"signals","source_version":2,"index":0,"state":{"rng":"xoshiro256**","s":["0","0","0","0"],"index":0}}' > zero.json
 check "all zeros" run --source signals --dataset data --resume zero.json --batches 3
 
 mkdir trunc && cp data/* trunc/
@@ -40,3 +40,12 @@ grep -q "channels must be 1 to 64" err.txt || fail "make-dataset --channels 0: $
 touch afile
 expect_status 2 "$LOCKSTEP" make-dataset afile/sub
 grep -q "afile/sub" err.txt || fail "make-dataset into a file: $(cat err.txt)"
+
+# A dangling link is an error naming it, not one recording fewer.
+mkdir links && cp data/* links/ && ln -s nowhere-PSG.edf links/SL0009E0-PSG.edf
+check "links/SL0009E0-PSG.edf: is a symbolic link to nowhere-PSG.edf, which does not exist" \
+  "${run[@]}" --dataset links
+# Out of descriptors is said so (each recording keeps one file open).
+expect_status 0 "$LOCKSTEP" make-dataset many --recordings 24 --minutes 2 --channels 1 \
+  --sample-rate 32
+(ulimit -n 20; check "Too many open files.*ulimit -n" "${run[@]}" --dataset many)

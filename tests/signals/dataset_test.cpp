@@ -196,5 +196,39 @@ TEST(dataset, labels_are_cut_at_the_end_of_the_signals_and_shifted_by_start_time
             (dir / "a-Hypnogram.edf").string() + ": its labels start 20 s before the recording");
 }
 
+TEST(dataset, a_label_claiming_years_is_cut_to_the_recording_before_it_is_expanded) {
+  test::temp_dir dir;
+  edf_contents p;
+  p.signals.push_back(random_signal("EEG", 32, 90, 1));  // three epochs
+  write_edf(dir / "a-PSG.edf", p);
+  edf_contents h;
+  // 10^11 s of N2 after one epoch of W: 3.3e9 epochs if expanded.
+  h.annotations = {{0, 30 * ticks_per_second, "Sleep stage W"},
+                   {30 * ticks_per_second, 100'000'000'000LL * ticks_per_second, "Sleep stage 2"}};
+  write_edf(dir / "a-Hypnogram.edf", h);
+  EXPECT_EQ(dataset::open(dir.path())->recordings()[0].labels,
+            (std::vector<std::uint8_t>{0, 2, 2}));
+}
+
+TEST(dataset, a_dangling_link_a_nul_in_a_path_and_a_missing_hypnogram_are_named) {
+  test::temp_dir dir;
+  write_pair(dir / "a-PSG.edf", dir / "a-Hypnogram.edf", 32, 1, 2, {{"W", 2}});
+  std::filesystem::create_symlink(dir / "gone-PSG.edf", dir / "b-PSG.edf");
+  EXPECT_EQ(open_error(dir.path()), (dir / "b-PSG.edf").string() + ": is a symbolic link to "
+                                      + (dir / "gone-PSG.edf").string() + ", which does not exist");
+  std::filesystem::remove(dir / "b-PSG.edf");
+
+  std::ofstream{dir / "m.json"} << R"({"recordings":[{"psg":"a-PSG.edf\u0000x"}]})";
+  auto nul = open_error(dir / "m.json");
+  EXPECT_NE(nul.find("recordings[0].psg holds a NUL character"), std::string::npos) << nul;
+
+  std::filesystem::remove(dir / "a-Hypnogram.edf");
+  auto missing = open_error(dir.path());
+  EXPECT_EQ(missing, (dir / "a-PSG.edf").string()
+                       + ": has no hypnogram: no a-Hypnogram.edf (or a name that differs in the "
+                         "character before \"-Hypnogram\") is beside it, and the file holds no "
+                         "sleep-stage annotations itself");
+}
+
 }  // namespace
 }  // namespace lockstep::signals

@@ -5,6 +5,9 @@
 #include <thread>
 
 #include <edflib.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include "lockstep/messages/errors.hpp"
@@ -175,6 +178,49 @@ TEST(edf_file, a_file_truncated_while_open_fails_the_read_not_the_process) {
               std::string::npos)
       << e.what();
   }
+}
+
+TEST(edf_file, a_plain_edf_file_reads_a_signal_labelled_edf_annotations_as_data_as_edflib_does) {
+  test::temp_dir dir;
+  edf_contents c;
+  c.signals.push_back(random_signal("EEG A", 64, 4, 1, -100, 100, -32768, 32767));
+  c.annotations.push_back({0, ticks_per_second, "x"});
+  write_edf(dir / "a.edf", c);
+  // Blank the "EDF+C" of the reserved field: an EDF file, as older tools
+  // write them, whose second signal is called "EDF Annotations".
+  {
+    std::fstream f{dir / "a.edf", std::ios::binary | std::ios::in | std::ios::out};
+    f.seekp(192);
+    f << std::string(44, ' ');
+  }
+  edf_header h = read_edf_header(dir / "a.edf", false);
+  ASSERT_EQ(h.signals.size(), 2u);
+  EXPECT_EQ(h.signals[0].label, "EEG A");
+  EXPECT_EQ(h.signals[1].label, "EDF Annotations");
+  // The data signal reads as edflib reads it.
+  edf_file f{dir / "a.edf", false};
+  std::vector<float> x(64);
+  f.read(std::vector<std::uint16_t>{0}, 0, 64, x.data());
+  EXPECT_EQ(x, edflib_read(dir / "a.edf", 0, 0, 64));
+}
+
+TEST(edf_file, running_out_of_descriptors_is_said_so) {
+  test::temp_dir dir;
+  write_edf(dir / "a.edf", mixed_file());
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 64;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> held;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+    held.push_back(fd);  // every descriptor the limit allows
+  auto problem = open_error(dir / "a.edf");
+  for (int fd : held)
+    ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &old);
+  EXPECT_NE(problem.find("Too many open files"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("ulimit -n"), std::string::npos) << problem;
 }
 
 TEST(edf_file, format_seconds_prints_ticks) {

@@ -21,6 +21,10 @@ struct feeder_config {
   std::shared_ptr<run_channel> channel;
   msg::collector_actor collector;
   retry_policy retry;
+  /// Batches iterated in one message handler at most: a huge credit window
+  /// is filled in steps, so workers' results and a halt are handled between
+  /// them instead of after the whole window.
+  std::size_t issue_limit = 256;
 };
 
 struct feeder_state {

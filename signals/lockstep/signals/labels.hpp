@@ -51,9 +51,13 @@ struct epoch_labels {
 /// OndaBatches' int_encode_labels over EDF+ annotations: the annotations
 /// whose text `map` knows, ordered by onset, must each have a duration, follow
 /// one another without gap or overlap, and last a whole number of epochs,
-/// except the last, whose partial epoch is dropped. Throws
-/// lockstep::error(invalid_dataset) naming `file` and the offending span.
+/// except the last, whose partial epoch is dropped. Epochs that do not end
+/// by `end` (ticks from the file's start: where the signals end) are cut
+/// before anything is expanded, so a label claiming years costs nothing.
+/// Throws lockstep::error(invalid_dataset) naming `file` and the offending
+/// span.
 epoch_labels encode_labels(std::span<const edf_annotation> annotations, std::int64_t epoch_ticks,
-                           const label_map& map, const std::string& file);
+                           const label_map& map, const std::string& file,
+                           std::int64_t end = INT64_MAX);
 
 }  // namespace lockstep::signals
