@@ -32,8 +32,12 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
            const run_options& o, Report& report) {
   // Checked (and its temporary file created) before the first batch.
   digest_log digests{o.digests, o.resume};
-  // Before any thread: the watcher's signals are blocked in all of them.
+  // Declared before the watcher, so that the watcher ends (joins its thread)
+  // before the batcher it may stop is destroyed; a late signal only stops it
+  // again, so the digests are still published.
+  std::optional<batcher<S>> b;
   std::atomic<batcher<S>*> live{nullptr};
+  // Before any thread: the watcher's signals are blocked in all of them.
   signal_watcher interrupt{[&live, &digests](int signo) {
     if (auto* b = live.load())
       return b->stop();
@@ -44,7 +48,6 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
     detail::end_node_processes();
     die_of(signo);
   }};
-  std::optional<batcher<S>> b;
   b.emplace(std::move(src), cfg);
   live = &*b;
   progress bar{o.batches, !o.no_progress && isatty(fileno(stderr))};
@@ -81,7 +84,6 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
     status = 128 + interrupt.signal();
   else if (digests.broken_pipe())
     status = 128 + SIGPIPE;  // quietly, as a filter whose reader went away
-  live = nullptr;
   b->stop();
   bar.finish();
   try {
