@@ -18,6 +18,7 @@ struct node_command_options {
   std::optional<double> heartbeat_s;
   std::optional<double> connection_timeout_s;
   std::string log_level = "info";
+  bool exit_with_stdin = false;
 };
 
 CLI::App* add_node_command(CLI::App& app, node_command_options& opts);

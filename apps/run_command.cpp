@@ -12,97 +12,17 @@
 
 #include <fmt/format.h>
 
+#include "cli_checks.hpp"
+#include "digest_log.hpp"
 #include "lockstep/detail/node_process.hpp"
 #include "lockstep/lockstep.hpp"
 #include "node_command.hpp"
 #include "progress.hpp"
+#include "signal_watcher.hpp"
 
 namespace lockstep::cli {
 
 namespace {
-
-/// Turns SIGINT and SIGTERM into a call of `on_signal` on a thread of its
-/// own, so a take() that waits is interrupted at once. Construct it before
-/// any other thread starts: the signals are blocked in every thread.
-class signal_watcher {
- public:
-  explicit signal_watcher(std::function<void()> on_signal) {
-    sigemptyset(&signals_);
-    sigaddset(&signals_, SIGINT);
-    sigaddset(&signals_, SIGTERM);
-    sigaddset(&signals_, SIGUSR1);  // our own "stop watching"
-    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
-    thread_ = std::thread{[this, f = std::move(on_signal)] {
-      int sig = 0;
-      sigwait(&signals_, &sig);
-      if (sig != SIGUSR1) {
-        fired_ = true;
-        f();
-      }
-    }};
-  }
-  ~signal_watcher() {
-    if (!fired_)
-      pthread_kill(thread_.native_handle(), SIGUSR1);
-    thread_.join();
-    pthread_sigmask(SIG_UNBLOCK, &signals_, nullptr);
-  }
-  bool fired() const { return fired_; }
-
- private:
-  sigset_t signals_;
-  std::atomic<bool> fired_{false};
-  std::thread thread_;
-};
-
-/// The digests file: JSON Lines written to FILE.tmp and renamed to FILE when
-/// the run ends (also after a failure), so FILE is never half-written.
-class digest_log {
- public:
-  explicit digest_log(const std::string& path) : path_(path) {
-    if (path_.empty())
-      return;
-    tmp_ = path_;
-    tmp_ += ".tmp";
-    out_.open(tmp_, std::ios::binary | std::ios::trunc);
-    if (!out_)
-      throw error(errc::io_error, path_.string() + ": cannot be written");
-  }
-
-  bool enabled() const { return !path_.empty(); }
-
-  /// One line: {"index":..,"digest":"..","state":<checkpoint>}.
-  void write(std::uint64_t index, const std::vector<char>& bytes, const std::string& checkpoint) {
-    out_ << "{\"index\":" << index << ",\"digest\":\"" << digest_hex(bytes)
-         << "\",\"state\":" << checkpoint << "}\n";
-    ++lines_;
-  }
-
-  /// Publishes the file; a run that failed before its first batch leaves none.
-  void commit(bool failed) {
-    if (!enabled() || (failed && lines_ == 0))
-      return;
-    out_.close();
-    std::error_code ec;
-    std::filesystem::rename(tmp_, path_, ec);
-    if (ec)
-      throw error(errc::io_error, path_.string() + ": cannot be written (" + ec.message() + ")");
-  }
-
-  ~digest_log() {
-    if (enabled() && out_.is_open()) {
-      out_.close();
-      std::error_code ignored;
-      std::filesystem::remove(tmp_, ignored);
-    }
-  }
-
- private:
-  std::filesystem::path path_;
-  std::filesystem::path tmp_;
-  std::ofstream out_;
-  std::uint64_t lines_ = 0;
-};
 
 /// Streams batches of `src` from `state` through a batcher, writing digests
 /// and drawing progress. `report` measures each output (bytes(), add()) and
@@ -110,13 +30,26 @@ class digest_log {
 template <source S, class Report>
 int stream(S src, typename S::state_type state, std::uint64_t index, const config& cfg,
            const run_options& o, Report& report) {
-  digest_log digests{o.digests};
+  // Checked (and its temporary file created) before the first batch.
+  digest_log digests{o.digests, o.resume};
+  // Declared before the watcher, so that the watcher ends (joins its thread)
+  // before the batcher it may stop is destroyed; a late signal only stops it
+  // again, so the digests are still published.
   std::optional<batcher<S>> b;
-  signal_watcher interrupt{[&b] {
-    if (b)
-      b->stop();
+  std::atomic<batcher<S>*> live{nullptr};
+  // Before any thread: the watcher's signals are blocked in all of them.
+  signal_watcher interrupt{[&live, &digests](int signo) {
+    if (auto* b = live.load())
+      return b->stop();
+    // Still starting (e.g. waiting for nodes to print their address): end
+    // now, as the signal would have. The node processes started so far end
+    // too (SIGTERM to their process groups); no batch was written.
+    digests.discard();
+    detail::end_node_processes();
+    die_of(signo);
   }};
   b.emplace(std::move(src), cfg);
+  live = &*b;
   progress bar{o.batches, !o.no_progress && isatty(fileno(stderr))};
   int status = exit_ok;
   try {
@@ -126,9 +59,12 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       auto next = b->take(state);
       if (!next)
         break;
-      if (digests.enabled())
+      if (digests.enabled()) {
         digests.write(index, encode(next->output),
                       checkpoint_text(b->source(), next->state, index + 1));
+        if (digests.broken_pipe())
+          break;
+      }
       report.add(next->output);
       bar.add(report.bytes(next->output));
       state = std::move(next->state);
@@ -146,19 +82,29 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
     }
   }
   if (interrupt.fired())
-    status = exit_interrupted;
+    status = 128 + interrupt.signal();
+  else if (digests.broken_pipe())
+    status = 128 + SIGPIPE;  // quietly, as a filter whose reader went away
   b->stop();
   bar.finish();
-  digests.commit(status == exit_failed);
+  try {
+    digests.commit(status == exit_failed);
+  } catch (const error& e) {
+    std::fprintf(stderr, "lockstep run: %s\n", e.what());
+    status = exit_failed;
+  }
   auto stats = b->stats();
-  std::printf("%s\n", fmt::format("lockstep run: {} batches in {:.2f} s: {:.0f} batches/s, {}; "
-                                  "{} workers, buffer {}, {} retries{}{}",
-                                  bar.batches(), bar.seconds(),
-                                  bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
-                                  mb_per_s(bar.bytes(), bar.seconds()), b->pool_size(),
-                                  b->buffer(), stats.retries, report.summary(),
-                                  status == exit_interrupted ? " (interrupted)" : "")
-                        .c_str());
+  // With the digests on stdout, the summary goes to stderr.
+  std::fprintf(
+    digests.to_stdout() ? stderr : stdout, "%s\n",
+    fmt::format("lockstep run: {} batches in {:.2f} s: {:.0f} batches/s, {}; "
+                "{} workers, buffer {}, {} retries{}{}",
+                bar.batches(), bar.seconds(),
+                bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
+                mb_per_s(bar.bytes(), bar.seconds()), b->pool_size(), b->buffer(), stats.retries,
+                report.summary(),
+                interrupt.fired() || digests.broken_pipe() ? " (interrupted)" : "")
+      .c_str());
   return status;
 }
 
@@ -230,25 +176,18 @@ int run_signals(const run_options& o, const config& cfg) {
   std::uint64_t epochs = 0;
   for (auto& r : data->recordings())
     epochs += r.labels.size();
-  std::printf("%s\n", fmt::format("lockstep run: dataset {}: {} recordings, {} labeled {} s epochs; "
-                                  "windows of {} s: {} channels x {} samples at {} Hz",
-                                  o.dataset, data->recordings().size(), epochs,
-                                  signals::format_number(data->options().epoch_seconds),
-                                  signals::format_number(o.signals.window_seconds), src.channels(),
-                                  src.window_samples(), signals::format_number(data->sample_rate()))
-                        .c_str());
+  std::fprintf(o.digests == "-" ? stderr : stdout, "%s\n",
+               fmt::format("lockstep run: dataset {}: {} recordings, {} labeled {} s epochs; "
+                           "windows of {} s: {} channels x {} samples at {} Hz",
+                           o.dataset, data->recordings().size(), epochs,
+                           signals::format_number(data->options().epoch_seconds),
+                           signals::format_number(o.signals.window_seconds), src.channels(),
+                           src.window_samples(), signals::format_number(data->sample_rate()))
+                 .c_str());
   std::fflush(stdout);
   signals_report report;
   return run_source(std::move(src), cfg, o, report);
 }
-
-// CLI11's NonNegativeNumber names the whole double range in its message.
-const CLI::Validator non_negative{
-  [](std::string& text) {
-    return !text.empty() && text.front() == '-' ? std::string{"must not be negative, got "} + text
-                                                : std::string{};
-  },
-  "NON-NEGATIVE"};
 
 }  // namespace
 
@@ -257,12 +196,27 @@ config make_config(const run_options& o) {
   // The command frees batches on another thread than the workers that made
   // them; one arena keeps peak memory at the bound (config::tune_allocator).
   cfg.tune_allocator = true;
-  if (o.workers)
+  // The library refuses these too (config::validate); here the message names
+  // the option.
+  auto at_most = [](std::uint64_t n, std::uint64_t max, const char* option) {
+    if (n > max)
+      throw error(errc::invalid_config,
+                  fmt::format("{} is {}; at most {} are supported", option, n, max));
+  };
+  if (o.workers) {
+    at_most(*o.workers, max_workers, "--workers");
     cfg.workers = *o.workers;
-  if (o.buffer)
+  }
+  if (o.buffer) {
+    at_most(*o.buffer, max_buffer, "--buffer");
     cfg.buffer = o.buffer;
-  if (o.retries)
+  }
+  if (o.retries) {
+    at_most(*o.retries, max_retries, "--retries");
     cfg.retry.max_retries = *o.retries;
+  }
+  if (o.spawn_nodes)
+    at_most(*o.spawn_nodes, max_spawned_nodes, "--spawn-nodes");
   if (o.retry_delay_ms) {
     if (!(*o.retry_delay_ms >= 0 && *o.retry_delay_ms <= 1e9))
       throw error(errc::invalid_config, "--retry-delay-ms must be a number of milliseconds in [0, 1e9]");
@@ -292,33 +246,38 @@ config make_config(const run_options& o) {
 CLI::App* add_run_command(CLI::App& app, run_options& o) {
   const config defaults;
   auto* cmd = app.add_subcommand("run", "Stream batches from a source, in order");
-  cmd->add_option("--source", o.source, "Which source: synthetic, or signals (labeled EDF "
-                                        "windows)")
+  cmd
+    ->add_option("--source", o.source,
+                 "Which source: synthetic, or signals (labeled EDF "
+                 "windows)")
     ->check(CLI::IsMember({"synthetic", "signals"}))
     ->capture_default_str();
-  auto* seed = cmd->add_option("--seed", o.seed, "Start from a fresh state seeded with N");
-  auto* resume = cmd->add_option("--resume", o.resume,
-                                 "Continue from a saved state (a JSON checkpoint)");
+  auto* seed = cmd->add_option("--seed", o.seed, "Start from a fresh state seeded with N")
+                 ->check(unsigned_integer);
+  auto* resume =
+    cmd->add_option("--resume", o.resume, "Continue from a saved state (a JSON checkpoint)");
   seed->excludes(resume);
   cmd->add_flag("--accept-changes", o.accept_changes,
                 "With --resume: go on even though the source's parameters or data differ "
                 "from those the state was saved with (the batches then differ too)")
     ->needs(resume);
-  cmd->add_option("--batches", o.batches, "Stop after K batches")->check(non_negative);
+  cmd->add_option("--batches", o.batches, "Stop after K batches")->check(unsigned_integer);
   cmd->add_option("--digests", o.digests, "Write one JSON line per batch: index, digest, state");
   cmd->add_flag("--no-progress", o.no_progress, "Draw no progress bar");
   cmd->add_flag("--verbose", o.verbose, "Log run starts and stops, nodes joining and leaving");
   cmd->add_option("--config", o.config_file,
                   "A JSON config (docs/configuration.md); the options below override it");
-  cmd->add_option("--workers", o.workers, "Local worker threads (0: no workers, one stand-in "
-                                          "materializes)")
-    ->check(non_negative)
+  cmd
+    ->add_option("--workers", o.workers,
+                 "Local worker threads (0: no workers, one stand-in "
+                 "materializes)")
+    ->check(unsigned_integer)
     ->default_str(std::to_string(defaults.workers));
   cmd->add_option("--buffer", o.buffer, "Batches held ahead of the client")
-    ->check(non_negative)
+    ->check(unsigned_integer)
     ->default_str("2W+1");
   cmd->add_option("--retries", o.retries, "Retries of a failing batch")
-    ->check(non_negative)
+    ->check(unsigned_integer)
     ->default_str(std::to_string(defaults.retry.max_retries));
   cmd->add_option("--retry-delay-ms", o.retry_delay_ms, "Delay before the first retry")
     ->default_str(std::to_string(
@@ -326,39 +285,44 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
   cmd->add_option("--nodes", o.nodes, "Remote nodes to use, HOST:PORT[,HOST:PORT...]")
     ->delimiter(',');
   cmd->add_option("--token-file", o.token_file, "File holding the token the nodes require");
-  cmd->add_option("--spawn-nodes", o.spawn_nodes,
-                  "Start N local node processes and use them (ended with the run)")
-    ->check(non_negative);
+  cmd
+    ->add_option("--spawn-nodes", o.spawn_nodes,
+                 "Start N local node processes and use them (ended with the run)")
+    ->check(unsigned_integer);
   cmd->add_option("--node-launch", o.node_launch,
                   "A shell command that starts a node and prints its 'listening on' line "
                   "(repeatable)");
-  cmd->add_option("--no-worker-timeout", o.no_worker_timeout_s,
-                  "Seconds to wait for a worker before failing")
+  cmd
+    ->add_option("--no-worker-timeout", o.no_worker_timeout_s,
+                 "Seconds to wait for a worker before failing")
     ->default_str(ms_as_seconds(defaults.remote.no_worker_timeout));
   cmd->add_option("--heartbeat", o.heartbeat_s, "Seconds between heartbeats to nodes")
     ->default_str(ms_as_seconds(defaults.remote.heartbeat_interval));
-  cmd->add_option("--connection-timeout", o.connection_timeout_s,
-                  "Seconds of silence after which a node is lost")
+  cmd
+    ->add_option("--connection-timeout", o.connection_timeout_s,
+                 "Seconds of silence after which a node is lost")
     ->default_str(ms_as_seconds(defaults.remote.connection_timeout));
   auto& s = o.synthetic;
   std::vector<CLI::Option*> synthetic_only{
     cmd->add_option("--item-bytes", s.item_bytes, "synthetic: bytes per batch")
-      ->check(non_negative)
+      ->check(unsigned_integer)
       ->capture_default_str(),
     cmd->add_option("--latency-ms", s.latency_ms, "synthetic: wait per batch (fractions allowed)"),
     cmd->add_option("--latency-sigma", s.latency_sigma,
                     "synthetic: log-normal latency with this sigma (median --latency-ms)"),
     cmd->add_option("--poison-index", s.poison_index, "synthetic: this batch fails every attempt")
-      ->check(non_negative),
-    cmd->add_option("--fail-first-attempts", s.fail_first_attempts,
-                    "synthetic: every batch fails its first K attempts")
-      ->check(non_negative),
+      ->check(unsigned_integer),
+    cmd
+      ->add_option("--fail-first-attempts", s.fail_first_attempts,
+                   "synthetic: every batch fails its first K attempts")
+      ->check(unsigned_integer),
     cmd->add_option("--length", s.length, "synthetic: end after N batches (default: infinite)")
-      ->check(non_negative),
-    cmd->add_option("--crash-index", s.crash_index,
-                    "synthetic, fault injection: the first process to materialize this batch "
-                    "crashes (SIGSEGV)")
-      ->check(non_negative),
+      ->check(unsigned_integer),
+    cmd
+      ->add_option("--crash-index", s.crash_index,
+                   "synthetic, fault injection: the first process to materialize this batch "
+                   "crashes (SIGSEGV)")
+      ->check(unsigned_integer),
     cmd->add_option("--crash-file", s.crash_file,
                     "synthetic, fault injection: the marker file --crash-index creates")};
   auto& g = o.signals;
@@ -367,14 +331,16 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
                     "signals: a directory of EDF recordings (X-PSG.edf with X-Hypnogram.edf) "
                     "or a JSON manifest"),
     cmd->add_option("--batch-size", g.batch_size, "signals: windows per batch")
-      ->check(non_negative)
+      ->check(unsigned_integer)
       ->capture_default_str(),
-    cmd->add_option("--window-seconds", g.window_seconds,
-                    "signals: window length, a whole number of 30 s epochs")
+    cmd
+      ->add_option("--window-seconds", g.window_seconds,
+                   "signals: window length, a whole number of 30 s epochs")
       ->capture_default_str(),
-    cmd->add_option("--n-channels", g.n_channels,
-                    "signals: channels drawn per window (default: all)")
-      ->check(non_negative)};
+    cmd
+      ->add_option("--n-channels", g.n_channels,
+                   "signals: channels drawn per window (default: all)")
+      ->check(unsigned_integer)};
   // Options of the other source are mistakes, not no-ops.
   cmd->callback([&o, synthetic_only, signals_only] {
     for (auto* opt : synthetic_only)

@@ -3,9 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <edflib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/signals/labels.hpp"
@@ -121,6 +126,43 @@ std::string numbered(const char* pattern, std::uint32_t i) {
   return name;
 }
 
+[[noreturn]] void io_failed(const fs::path& file, const std::string& what, int err) {
+  throw error(errc::io_error, file.string() + ": " + what + " (" + std::strerror(err) + ")");
+}
+
+// fsync(2) of a file or directory by name.
+void sync_path(const fs::path& p, const fs::path& named, bool directory) {
+  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_WRONLY) | O_CLOEXEC);
+  if (fd < 0)
+    io_failed(named, "cannot be written", errno);
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    io_failed(named, "cannot be written to disk", err);
+  }
+  if (::close(fd) != 0)
+    io_failed(named, "cannot be written", errno);
+}
+
+void check_written(const fs::path& tmp, const fs::path& file, std::uint64_t records) {
+  edf_hdr_struct hdr{};
+  int rc;
+  {
+    auto lock = lock_edflib();
+    rc = edfopen_file_readonly(tmp.c_str(), &hdr, EDFLIB_DO_NOT_READ_ANNOTATIONS);
+    if (rc == 0)
+      edfclose_file(hdr.handle);
+  }
+  if (rc != 0 || (records > 0 && static_cast<std::uint64_t>(hdr.datarecords_in_file) != records))
+    throw error(errc::io_error,
+                file.string() + ": cannot be written whole (it reads back "
+                  + (rc != 0 ? "as malformed, edflib error " + std::to_string(hdr.filetype)
+                             : "with " + std::to_string(hdr.datarecords_in_file) + " of "
+                                 + std::to_string(records) + " records")
+                  + "; is the disk full?)");
+  sync_path(tmp, file, false);
+}
+
 }  // namespace
 
 void write_edf(const fs::path& file, const edf_contents& contents) {
@@ -205,6 +247,10 @@ void write_edf(const fs::path& file, const edf_contents& contents) {
   if (closed != 0)
     throw error(errc::io_error, file.string() + ": cannot be written (edflib error "
                                   + std::to_string(closed) + ")");
+  // edflib does not report every failed write (a full disk, a file size
+  // limit): the file is read back, and must hold every data record, before
+  // it is published; then it is put on disk.
+  check_written(w.tmp, file, records);
   std::error_code ec;
   fs::rename(w.tmp, file, ec);
   if (ec)
@@ -226,19 +272,83 @@ void make_dataset_options::validate() const {
     bad("sample_rate must be 1 to 4096 Hz");
 }
 
-std::vector<fs::path> make_dataset(const fs::path& dir, const make_dataset_options& o) {
-  o.validate();
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    throw error(errc::io_error, dir.string() + ": cannot be created (" + ec.message() + ")");
+namespace {
+std::vector<std::string> write_recordings(const fs::path& dir, const make_dataset_options& o);
+}  // namespace
 
+void check_dataset_destination(const fs::path& dir) {
+  std::error_code ec;
+  auto st = fs::status(dir, ec);
+  if (!fs::exists(st))
+    return;
+  if (!fs::is_directory(st))
+    throw error(errc::invalid_config, dir.string() + ": exists and is not a directory");
+  if (!fs::is_empty(dir, ec) || ec)
+    throw error(errc::invalid_config,
+                dir.string() + ": is not empty; a dataset is written only into a new or empty "
+                               "directory, so that no recording of an earlier one stays beside it "
+                               "(remove it, or name another)");
+}
+
+std::vector<fs::path> make_dataset(const fs::path& given, const make_dataset_options& o) {
+  o.validate();
+  auto dir = given.lexically_normal();
+  if (dir.filename().empty())
+    dir = dir.parent_path();  // "out/"
+  check_dataset_destination(dir);
+  std::error_code ec;
+  if (!dir.parent_path().empty()) {
+    fs::create_directories(dir.parent_path(), ec);
+    if (ec)
+      throw error(errc::io_error, dir.string() + ": cannot be created (" + ec.message() + ")");
+  }
+  // Written into a directory of its own beside `dir`, renamed into place
+  // when every file is whole: a failure publishes nothing.
+  auto staging = dir.string() + ".tmp.XXXXXX";
+  if (::mkdtemp(staging.data()) == nullptr)
+    io_failed(dir, "cannot be created", errno);
+  struct remove_unless_published {
+    fs::path path;
+    ~remove_unless_published() {
+      if (!path.empty()) {
+        std::error_code ignored;
+        fs::remove_all(path, ignored);
+      }
+    }
+  } guard{staging};
+  ::chmod(staging.c_str(), 0755);
+  std::vector<std::string> names;
+  try {
+    names = write_recordings(staging, o);
+  } catch (const error& e) {
+    // Named as the file would have been published.
+    std::string what = e.what();
+    if (auto at = what.find(staging); at != std::string::npos)
+      what.replace(at, staging.size(), dir.string());
+    throw error(e.code(), what);
+  }
+  sync_path(staging, dir, true);
+  if (::rename(staging.c_str(), dir.c_str()) != 0)
+    io_failed(dir, "cannot be created", errno);  // e.g. filled meanwhile
+  guard.path.clear();
+  auto parent = dir.parent_path();
+  sync_path(parent.empty() ? fs::path{"."} : parent, dir, true);
+  std::vector<fs::path> written;
+  for (auto& n : names)
+    written.push_back(dir / n);
+  return written;
+}
+
+namespace {
+
+// The recordings, written into `dir`; returns their names.
+std::vector<std::string> write_recordings(const fs::path& dir, const make_dataset_options& o) {
   constexpr double two_pi = 6.28318530717958647692;
   constexpr std::uint32_t epoch_seconds = 30;
   const std::uint64_t epochs = std::uint64_t{o.minutes} * 60 / epoch_seconds;
   const std::uint64_t epoch_samples = std::uint64_t{epoch_seconds} * o.sample_rate;
   xoshiro256ss master{o.seed};
-  std::vector<fs::path> written;
+  std::vector<std::string> written;
   for (std::uint32_t r = 0; r < o.recordings; ++r) {
     xoshiro256ss rng{master()};
 
@@ -303,10 +413,12 @@ std::vector<fs::path> make_dataset(const fs::path& dir, const make_dataset_optio
     auto hyp_path = dir / numbered("SL%04uEC-Hypnogram.edf", r);
     write_edf(psg_path, psg);
     write_edf(hyp_path, hyp);
-    written.push_back(psg_path);
-    written.push_back(hyp_path);
+    written.push_back(psg_path.filename().string());
+    written.push_back(hyp_path.filename().string());
   }
   return written;
 }
+
+}  // namespace
 
 }  // namespace lockstep::signals

@@ -54,9 +54,20 @@ struct make_dataset_options {
 /// sleep stages drawn from a Markov chain over 30 s epochs, and EEG-like
 /// signals whose character follows the stage (alpha in W, theta in N1 and R,
 /// spindles in N2, large slow waves in N3). Deterministic from the seed on
-/// every platform (integer and IEEE double arithmetic only). Creates `dir` if
-/// needed; returns the files written.
+/// every platform (integer and IEEE double arithmetic only). Returns the
+/// files written.
+///
+/// Whole or nothing: `dir` must not exist or be empty (a directory holding
+/// files is refused, so no stale recording of an earlier dataset stays
+/// beside the new ones); the files are written into a new directory beside
+/// it (DIR.tmp.XXXXXX), each read back and fsynced, and that directory is
+/// renamed to `dir` at the end. A failed write (a full disk) throws
+/// lockstep::error(io_error) naming the file and leaves no `dir`.
 std::vector<std::filesystem::path> make_dataset(const std::filesystem::path& dir,
                                                 const make_dataset_options& options);
+
+/// Throws lockstep::error(invalid_config) naming `dir` unless make_dataset
+/// may write there: it does not exist, or is an empty directory.
+void check_dataset_destination(const std::filesystem::path& dir);
 
 }  // namespace lockstep::signals

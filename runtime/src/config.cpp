@@ -38,6 +38,7 @@ constexpr const char* nodes = "config.remote.nodes";
 constexpr const char* token = "config.remote.token";
 constexpr const char* spawn = "config.remote.spawn";
 constexpr const char* node_workers = "config.remote.node_workers";
+constexpr const char* spawn_restarts = "config.remote.spawn_restarts";
 constexpr const char* launch = "config.remote.launch";
 constexpr const char* no_worker_timeout = "config.remote.no_worker_timeout_ms";
 constexpr const char* heartbeat = "config.remote.heartbeat_ms";
@@ -56,26 +57,36 @@ std::string_view leaf(std::string_view k) {
   throw error(bad, "invalid config: " + std::string{field} + " " + why);
 }
 
-constexpr std::size_t max_workers = 4096;
+// "is N; at most MAX are supported" unless 1 <= n <= max (0 <= n if zero_ok).
+void in_range(std::size_t n, std::size_t max, const char* field, bool zero_ok = false) {
+  if (n == 0 && !zero_ok)
+    invalid(field, "must be at least 1");
+  if (n > max)
+    invalid(field,
+            "is " + std::to_string(n) + "; at most " + std::to_string(max) + " are supported");
+}
 
 }  // namespace
 
 void config::validate() const {
-  if (workers > max_workers)
-    invalid(key::workers, "is " + std::to_string(workers) + "; at most "
-                            + std::to_string(max_workers) + " are supported");
-  if (buffer && *buffer == 0)
-    invalid(key::buffer, "must be at least 1");
-  if (worker_prefetch == 0)
-    invalid(key::worker_prefetch, "must be at least 1");
-  if (scheduler_threads == 0)
-    invalid(key::scheduler_threads, "must be at least 1");
+  in_range(workers, max_workers, key::workers, true);
+  if (buffer)
+    in_range(*buffer, max_buffer, key::buffer);
+  in_range(worker_prefetch, max_prefetch, key::worker_prefetch);
+  in_range(scheduler_threads, max_scheduler_threads, key::scheduler_threads);
+  if (retry.max_retries > max_retries)
+    invalid(key::max_retries, "is " + std::to_string(retry.max_retries) + "; at most "
+                                + std::to_string(max_retries) + " are supported");
   if (retry.first_delay.count() < 0)
     invalid(key::first_delay, "must not be negative");
+  if (retry.first_delay > max_retry_delay)
+    invalid(key::first_delay, "must be at most 1e9 ms (about 11.6 days)");
+  if (retry.max_delay > max_retry_delay)
+    invalid(key::max_delay, "must be at most 1e9 ms (about 11.6 days)");
   if (retry.max_delay < retry.first_delay)
     invalid(key::max_delay, std::string{"must not be below "} + key::first_delay);
-  if (!(retry.factor >= 1.0))
-    invalid(key::factor, "must be at least 1");
+  if (!(retry.factor >= 1.0 && retry.factor <= 1000.0))
+    invalid(key::factor, "must be in [1, 1000]");
   if (!(retry.jitter >= 0.0 && retry.jitter < 1.0))
     invalid(key::jitter, "must be in [0, 1)");
   for (auto& n : remote.nodes)
@@ -91,11 +102,10 @@ void config::validate() const {
   positive(remote.reconnect_interval, key::reconnect_interval);
   if (remote.connection_timeout <= remote.heartbeat_interval)
     invalid(key::connection_timeout, std::string{"must exceed "} + key::heartbeat);
-  if (remote.prefetch == 0)
-    invalid(key::prefetch, "must be at least 1");
-  if (remote.node_workers > max_workers)
-    invalid(key::node_workers, "is " + std::to_string(remote.node_workers) + "; at most "
-                                 + std::to_string(max_workers) + " are supported");
+  in_range(remote.prefetch, max_prefetch, key::prefetch);
+  in_range(remote.node_workers, max_workers, key::node_workers, true);
+  in_range(remote.spawn, max_spawned_nodes, key::spawn, true);
+  in_range(remote.spawn_restarts, max_spawn_restarts, key::spawn_restarts, true);
 }
 
 node_address parse_node_address(const std::string& text, bool allow_any_port) {
@@ -180,14 +190,15 @@ void read_retry(const boost::json::object& obj, retry_policy& r) {
 void read_remote(const boost::json::object& obj, remote_config& r) {
   jf::only_keys(obj,
                 {leaf(key::nodes), leaf(key::token), leaf(key::spawn), leaf(key::node_workers),
-                 leaf(key::launch), leaf(key::no_worker_timeout), leaf(key::heartbeat),
-                 leaf(key::connection_timeout), leaf(key::connect_timeout),
+                 leaf(key::spawn_restarts), leaf(key::launch), leaf(key::no_worker_timeout),
+                 leaf(key::heartbeat), leaf(key::connection_timeout), leaf(key::connect_timeout),
                  leaf(key::reconnect_interval), leaf(key::prefetch)},
                 "config.remote", bad);
   read(obj, key::nodes, [&](auto& v, auto k) { r.nodes = strings_field(v, k); });
   read(obj, key::token, [&](auto& v, auto k) { r.token = jf::string(v, k, bad); });
   read(obj, key::spawn, [&](auto& v, auto k) { r.spawn = size_field(v, k); });
   read(obj, key::node_workers, [&](auto& v, auto k) { r.node_workers = size_field(v, k); });
+  read(obj, key::spawn_restarts, [&](auto& v, auto k) { r.spawn_restarts = size_field(v, k); });
   read(obj, key::launch, [&](auto& v, auto k) { r.launch = strings_field(v, k); });
   read(obj, key::no_worker_timeout, [&](auto& v, auto k) { r.no_worker_timeout = ms_field(v, k); });
   read(obj, key::heartbeat, [&](auto& v, auto k) { r.heartbeat_interval = ms_field(v, k); });

@@ -26,19 +26,24 @@ caf::actor_system_config make_system_config(const config& cfg) {
   return sys_cfg;
 }
 
-// Starts the configured node processes; they end with the service.
+// Starts the configured node processes; they end with the service. A
+// spawned node that exits on its own is started again on its port, at most
+// r.spawn_restarts times, so that one crash does not shrink the pool for good.
 std::vector<node_process> start_nodes(const remote_config& r) {
   std::vector<node_process> nodes;
   auto timeout = std::max(r.connect_timeout, std::chrono::milliseconds{10000});
-  for (std::size_t i = 0; i < r.spawn; ++i) {
+  auto argv_for = [&r](const std::string& listen) {
     std::vector<std::string> argv{r.node_program, "node",        "--listen",
-                                  "127.0.0.1:0",  "--log-level", "warning"};
+                                  listen,         "--log-level", "warning"};
     if (r.node_workers > 0) {
       argv.push_back("--workers");
       argv.push_back(std::to_string(r.node_workers));
     }
-    nodes.push_back(node_process::spawn(argv, timeout));
-  }
+    return argv;
+  };
+  for (std::size_t i = 0; i < r.spawn; ++i)
+    nodes.push_back(
+      node_process::spawn(argv_for("127.0.0.1:0"), timeout, {r.spawn_restarts, argv_for}));
   for (auto& command : r.launch)
     nodes.push_back(node_process::launch(command, timeout));
   return nodes;

@@ -48,6 +48,9 @@ random_batches::random_batches(std::shared_ptr<const dataset> data, random_batch
   auto epoch = format_seconds(data_->epoch_ticks());
   if (params_.batch_size == 0)
     bad("batch_size must be at least 1");
+  if (params_.batch_size > max_batch_size)
+    bad("batch_size is " + std::to_string(params_.batch_size) + "; at most "
+        + std::to_string(max_batch_size) + " are supported");
   if (!std::isfinite(params_.window_seconds) || params_.window_seconds < 0)
     bad("window_seconds must be a finite number > 0");
   if (params_.window_seconds > 1e11)  // beyond any recording, and near int64 ticks

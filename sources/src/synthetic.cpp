@@ -1,5 +1,6 @@
 #include "lockstep/sources/synthetic.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -26,6 +27,10 @@ namespace lockstep {
 
 namespace jf = detail::json_fields;
 
+namespace {
+constexpr double max_latency_ms = 86400000;  // one day
+}  // namespace
+
 void synthetic_params::validate() const {
   auto bad = [](const std::string& field, const std::string& why) {
     throw error(errc::invalid_config, "invalid synthetic source: " + field + " " + why);
@@ -33,10 +38,12 @@ void synthetic_params::validate() const {
   constexpr std::uint64_t max_item_bytes = std::uint64_t{1} << 32;
   if (item_bytes > max_item_bytes)
     bad("item_bytes", "is " + std::to_string(item_bytes) + "; at most 4 GiB are supported");
-  if (!(std::isfinite(latency_ms) && latency_ms >= 0))
-    bad("latency_ms", "must be a finite number >= 0");
-  if (!(std::isfinite(latency_sigma) && latency_sigma >= 0))
-    bad("latency_sigma", "must be a finite number >= 0");
+  // Bounded so that a latency is always a representable wait (1e300 ms
+  // would wrap through the cast to nanoseconds).
+  if (!(std::isfinite(latency_ms) && latency_ms >= 0 && latency_ms <= max_latency_ms))
+    bad("latency_ms", "must be a finite number in [0, 86400000] (one day)");
+  if (!(std::isfinite(latency_sigma) && latency_sigma >= 0 && latency_sigma <= 10))
+    bad("latency_sigma", "must be a finite number in [0, 10]");
   if (latency_sigma > 0 && latency_ms == 0)
     bad("latency_sigma", "needs a latency_ms > 0 (the median)");
   if (!(transient_fraction >= 0 && transient_fraction <= 1))
@@ -179,7 +186,7 @@ std::chrono::nanoseconds synthetic::latency_of(const synthetic_batch& b) const {
     auto u1 = static_cast<double>(splitmix64(x) >> 11) * 0x1.0p-53;
     auto u2 = static_cast<double>(splitmix64(x) >> 11) * 0x1.0p-53;
     auto z = std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(2.0 * M_PI * u2);
-    ms *= std::exp(params_.latency_sigma * z);
+    ms = std::min(ms * std::exp(params_.latency_sigma * z), max_latency_ms);
   }
   return std::chrono::nanoseconds{static_cast<std::int64_t>(ms * 1e6)};
 }

@@ -37,9 +37,33 @@ wait_for() {
   return 1
 }
 
-# lines FILE: how many lines FILE (or its .tmp while being written) holds.
+# lines FILE: how many lines FILE (or its temporary files FILE.tmp.XXXXXX
+# while being written) holds.
 lines() {
-  cat "$1" "$1.tmp" 2>/dev/null | wc -l
+  cat "$1" "$1".tmp.* 2>/dev/null | wc -l
+}
+
+# no_temp_files FILE: fails if a temporary file of FILE is left behind.
+no_temp_files() {
+  local left
+  left=$(ls -d "$1".tmp.* 2>/dev/null || true)
+  [ -z "$left" ] || fail "temporary files left behind: $left"
+}
+
+# wait_exit PID [SECONDS]: waits up to SECONDS (default 60) for PID, a child
+# of this shell, to end, and sets exit_status to its status; fails if it
+# still runs. (Not in $(...): a subshell cannot wait for this shell's child.)
+wait_exit() {
+  local pid=$1 limit=${2:-60} i
+  exit_status=0
+  for i in $(seq $((limit * 10))); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" || exit_status=$?
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "process $pid still runs after $limit s"
 }
 
 # Ends every node this test started.

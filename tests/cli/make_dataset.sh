@@ -1,4 +1,6 @@
-# make-dataset writes Sleep-EDF-style pairs, the same bytes for the same seed.
+# make-dataset writes Sleep-EDF-style pairs, the same bytes for the same seed;
+# whole or not at all: a directory holding files is refused (exit 2), a full
+# disk is exit 1 with no directory published.
 source "$(dirname "$0")/lib.sh"
 for d in a b; do
   expect_status 0 "$LOCKSTEP" make-dataset "$d" --recordings 2 --minutes 3 --channels 2 \
@@ -13,3 +15,25 @@ for f in a/*; do
   cmp -s "$f" "b/${f#a/}" || fail "$f differs between two runs with one seed"
 done
 ! cmp -s a/SL0000E0-PSG.edf c/SL0000E0-PSG.edf || fail "another seed wrote the same signals"
+
+# A directory holding files (here an earlier, larger dataset whose extra
+# recordings the next run would use) is refused, named, and left as it was.
+expect_status 0 "$LOCKSTEP" make-dataset big --recordings 3 --minutes 3 --sample-rate 64
+before=$(ls -l big | md5sum)
+expect_status 2 "$LOCKSTEP" make-dataset big --recordings 2 --minutes 3 --sample-rate 64
+grep -q "big: is not empty" err.txt || fail "a non-empty directory is not named: $(cat err.txt)"
+[ "$(ls -l big | md5sum)" = "$before" ] || fail "the refused directory was changed"
+mkdir empty
+expect_status 0 "$LOCKSTEP" make-dataset empty --recordings 1 --minutes 3 --sample-rate 64
+[ "$(ls empty | wc -l)" -eq 2 ] || fail "an empty directory was not filled: $(ls empty)"
+
+# A full disk, as a file size limit (SIGXFSZ ignored, so writes fail with
+# EFBIG): exit 1 naming a file, and nothing published, not even a directory.
+status=0
+(ulimit -f 64; trap '' XFSZ; exec "$LOCKSTEP" make-dataset full --recordings 2 --minutes 60 \
+   --channels 2 --sample-rate 128) > out.txt 2> err.txt || status=$?
+[ "$status" -eq 1 ] || fail "a full disk: exit $status, expected 1: $(cat out.txt err.txt)"
+grep -q "PSG.edf\|Hypnogram.edf" err.txt || fail "a full disk does not name the file: $(cat err.txt)"
+! grep -q "wrote" out.txt || fail "a full disk reported success: $(cat out.txt)"
+[ ! -e full ] || fail "a failed make-dataset published a directory: $(ls full)"
+[ -z "$(ls -d full.tmp.* 2>/dev/null)" ] || fail "a failed make-dataset left its staging directory"

@@ -5,7 +5,8 @@ check() {  # check PATTERN ARGS...: exit 2, stderr matches PATTERN, no digests f
   local pattern=$1; shift
   expect_status 2 "$LOCKSTEP" "$@" --digests out.jsonl
   grep -q -- "$pattern" err.txt || fail "'$*': stderr lacks '$pattern': $(cat err.txt)"
-  [ ! -e out.jsonl ] && [ ! -e out.jsonl.tmp ] || fail "'$*' left an output file"
+  [ ! -e out.jsonl ] || fail "'$*' left an output file"
+  no_temp_files out.jsonl
 }
 expect_status 0 "$LOCKSTEP" make-dataset data --recordings 2 --minutes 5 --channels 3 \
   --sample-rate 32
@@ -17,6 +18,8 @@ check "window_seconds must be > 0" "${run[@]}" --dataset data --window-seconds 0
 check "longer than the labels of recording 0" "${run[@]}" --dataset data --window-seconds 330
 check "n_channels is 4 but recording 0" "${run[@]}" --dataset data --n-channels 4
 check "batch_size must be at least 1" "${run[@]}" --dataset data --batch-size 0
+check "batch_size is 4294967295; at most 65536" "${run[@]}" --dataset data --batch-size 4294967295
+check "--batch-size: must not be negative" "${run[@]}" --dataset data --batch-size -1
 check "--item-bytes does not apply to --source signals" "${run[@]}" --dataset data --item-bytes 9
 check "--dataset does not apply to --source synthetic" run --seed 1 --batches 3 --dataset data
 check "give --batches K" run --source signals --seed 1 --dataset data

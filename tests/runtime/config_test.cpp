@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <unistd.h>
 
@@ -131,6 +132,47 @@ TEST(config, reads_json_and_names_every_bad_field) {
             std::string::npos);
   EXPECT_NE(json_problem(R"({"remote": {"nodes": ["a"]}})").find("\"a\""), std::string::npos);
   EXPECT_NE(json_problem(R"([1])").find("config must be an object"), std::string::npos);
+}
+
+// Absurd sizes and delays are refused by the library itself, not wrapped,
+// truncated or cast into other values.
+TEST(config, absurd_sizes_and_delays_are_refused_naming_the_field) {
+  auto refused = [](auto change, const std::string& field) {
+    config c;
+    change(c);
+    auto why = problem(c);
+    EXPECT_NE(why.find(field), std::string::npos) << field << ": " << why;
+  };
+  refused([](config& c) { c.workers = max_workers + 1; }, "config.workers is 4097; at most 4096");
+  refused([](config& c) { c.buffer = std::size_t{1000000000000}; },
+          "config.buffer is 1000000000000");
+  refused([](config& c) { c.buffer = max_buffer + 1; }, "at most 1048576");
+  refused([](config& c) { c.worker_prefetch = 1u << 30; }, "config.worker_prefetch");
+  refused([](config& c) { c.scheduler_threads = 100000; }, "config.scheduler_threads");
+  refused([](config& c) { c.retry.max_retries = 4294967295u; }, "config.retry.max_retries");
+  refused([](config& c) { c.retry.factor = 1e300; }, "config.retry.factor");
+  refused([](config& c) { c.retry.factor = std::numeric_limits<double>::quiet_NaN(); },
+          "config.retry.factor");
+  refused(
+    [](config& c) {
+      c.retry.first_delay = std::chrono::hours{24 * 365};
+      c.retry.max_delay = c.retry.first_delay;
+    },
+    "config.retry.first_delay_ms must be at most 1e9");
+  refused([](config& c) { c.remote.prefetch = 1u << 30; }, "config.remote.prefetch");
+  refused([](config& c) { c.remote.node_workers = 5000; }, "config.remote.node_workers");
+  refused([](config& c) { c.remote.spawn = 1u << 20; }, "config.remote.spawn");
+  refused([](config& c) { c.remote.spawn_restarts = 1u << 20; }, "config.remote.spawn_restarts");
+  EXPECT_EQ(problem(config{.workers = max_workers, .buffer = max_buffer}), "");
+  // The same through JSON.
+  EXPECT_NE(json_problem(R"({"buffer": 1000000000000})").find("config.buffer"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"workers": 5000})").find("config.workers"), std::string::npos);
+  EXPECT_NE(json_problem(R"({"retry": {"max_delay_ms": 1e12}})").find("config.retry.max_delay_ms"),
+            std::string::npos);
+  EXPECT_NE(
+    json_problem(R"({"remote": {"spawn_restarts": 100000}})").find("config.remote.spawn_restarts"),
+    std::string::npos);
+  EXPECT_EQ(json_problem(R"({"remote": {"spawn_restarts": 0}})"), "");
 }
 
 TEST(config, a_config_file_is_named_in_its_errors) {

@@ -1,5 +1,7 @@
 #include "lockstep/sources/synthetic.hpp"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "lockstep/runtime/digest.hpp"
@@ -99,6 +101,31 @@ TEST(synthetic, bad_params_are_named) {
   } catch (const error& e) {
     EXPECT_NE(std::string{e.what()}.find("latency_sigma"), std::string::npos);
   }
+}
+
+// 1e300 ms once became a wait of 0 through an overflowing cast; NaN and
+// infinity are no waits at all.
+TEST(synthetic, absurd_latencies_are_refused_naming_the_field) {
+  for (double ms : {1e300, 86400001.0, std::numeric_limits<double>::infinity(),
+                    std::numeric_limits<double>::quiet_NaN()}) {
+    synthetic_params p;
+    p.latency_ms = ms;
+    try {
+      synthetic src{p};
+      FAIL() << ms << " accepted";
+    } catch (const error& e) {
+      EXPECT_NE(std::string{e.what()}.find("latency_ms"), std::string::npos) << e.what();
+    }
+  }
+  synthetic_params p;
+  p.latency_ms = 1;
+  p.latency_sigma = 1e300;
+  EXPECT_THROW(synthetic{p}, error);
+  p.latency_ms = 86400000;
+  p.latency_sigma = 10;
+  synthetic src{p};
+  for (std::uint64_t seed = 0; seed < 64; ++seed)  // even the longest draw is a wait
+    EXPECT_LE(src.latency_of({0, seed}), std::chrono::hours{24});
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,21 @@ namespace lockstep {
 
 /// The number of hardware threads, at least 1: the default worker count.
 std::size_t default_workers();
+
+/// Bounds config::validate() enforces (absurd values are refused, not
+/// wrapped or truncated): worker threads, per process or per node.
+constexpr std::size_t max_workers = 4096;
+/// Materialized batches held ahead of the client.
+constexpr std::size_t max_buffer = std::size_t{1} << 20;
+/// Jobs a worker (local or remote) may hold at once.
+constexpr std::size_t max_prefetch = 1024;
+constexpr std::size_t max_scheduler_threads = 256;
+constexpr std::uint32_t max_retries = 1000;
+/// The first and the longest delay between retries: 1e9 ms.
+constexpr std::chrono::nanoseconds max_retry_delay = std::chrono::milliseconds{1000000000};
+/// Nodes started by one batcher, and restarts of each.
+constexpr std::size_t max_spawned_nodes = 1024;
+constexpr std::size_t max_spawn_restarts = 1000;
 
 /// Remote worker nodes (`lockstep node`, or a binary calling serve_node).
 struct remote_config {
@@ -30,6 +46,9 @@ struct remote_config {
   std::string node_program = "lockstep";
   /// Workers per spawned node (0: the node's default).
   std::size_t node_workers = 0;
+  /// A spawned node that exits on its own (a crash) is started again on its
+  /// port, where the run reconnects to it, at most this many times per node.
+  std::size_t spawn_restarts = 3;
   /// Shell commands that each start a node elsewhere (e.g. over ssh) and
   /// print its "listening on HOST:PORT" line.
   std::vector<std::string> launch{};
@@ -91,8 +110,8 @@ struct config {
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
 ///      "remote": {"nodes": ["host:port"], "token": "...", "spawn": 0,
-///                 "node_workers": 0, "launch": ["ssh host lockstep node ..."],
-///                 "no_worker_timeout_ms": 30000, "heartbeat_ms": 1000,
+///                 "node_workers": 0, "spawn_restarts": 3, "launch": ["ssh host lockstep node
+///                 ..."], "no_worker_timeout_ms": 30000, "heartbeat_ms": 1000,
 ///                 "connection_timeout_ms": 5000, "connect_timeout_ms": 5000,
 ///                 "reconnect_interval_ms": 1000, "prefetch": 2}}
 ///

@@ -21,6 +21,10 @@
 
 namespace lockstep::signals {
 
+/// Windows per batch at most: far beyond a useful batch, and a bound on
+/// what one bad parameter can make a process allocate.
+constexpr std::uint32_t max_batch_size = 65536;
+
 struct random_batches_params {
   std::uint32_t batch_size = 64;
   double window_seconds = 30;  ///< a whole number of epochs, no longer than any drawable recording's labels
