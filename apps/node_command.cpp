@@ -35,6 +35,9 @@ CLI::App* add_node_command(CLI::App& app, node_command_options& o) {
   cmd->add_option("--connection-timeout", o.connection_timeout_s,
                   "Seconds of silence after which a peer is lost")
     ->default_str(ms_as_seconds(o.node.connection_timeout));
+  cmd->add_option("--handshake-timeout", o.handshake_timeout_s,
+                  "Seconds a new connection has to prove the token before it is closed")
+    ->default_str(ms_as_seconds(o.node.handshake_timeout));
   cmd->add_option("--log-level", o.log_level,
                   "What to log on stderr: debug, info, warning (or warn), error")
     ->check(CLI::IsMember({"debug", "info", "warning", "warn", "error"}))
@@ -56,6 +59,8 @@ int run_node(node_command_options& o) {
       o.node.heartbeat_interval = seconds_to_ms(*o.heartbeat_s, "--heartbeat");
     if (o.connection_timeout_s)
       o.node.connection_timeout = seconds_to_ms(*o.connection_timeout_s, "--connection-timeout");
+    if (o.handshake_timeout_s)
+      o.node.handshake_timeout = seconds_to_ms(*o.handshake_timeout_s, "--handshake-timeout");
     // As for `lockstep run`: outputs are freed on CAF's I/O thread once sent.
     o.node.tune_allocator = true;
     return serve_node(o.node, tools::all_sources());
