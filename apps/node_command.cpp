@@ -77,6 +77,9 @@ CLI::App* add_node_command(CLI::App& app, node_command_options& o) {
                 "that started it (--node-launch, --spawn-nodes) ends with that client, even one "
                 "killed with SIGKILL, also through ssh (set by LOCKSTEP_EXIT_WITH_STDIN=1 too, "
                 "which the client puts in its nodes' environment)");
+  cmd->add_option("--handshake-timeout", o.handshake_timeout_s,
+                  "Seconds a new connection has to prove the token before it is closed")
+    ->default_str(ms_as_seconds(o.node.handshake_timeout));
   cmd
     ->add_option("--log-level", o.log_level,
                  "What to log on stderr: debug, info, warning (or warn), error")
@@ -103,6 +106,8 @@ int run_node(node_command_options& o) {
       o.node.heartbeat_interval = seconds_to_ms(*o.heartbeat_s, "--heartbeat");
     if (o.connection_timeout_s)
       o.node.connection_timeout = seconds_to_ms(*o.connection_timeout_s, "--connection-timeout");
+    if (o.handshake_timeout_s)
+      o.node.handshake_timeout = seconds_to_ms(*o.handshake_timeout_s, "--handshake-timeout");
     // As for `lockstep run`: outputs are freed on CAF's I/O thread once sent.
     o.node.tune_allocator = true;
     const char* env = std::getenv("LOCKSTEP_EXIT_WITH_STDIN");

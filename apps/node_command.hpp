@@ -17,6 +17,7 @@ struct node_command_options {
   std::string token_file;
   std::optional<double> heartbeat_s;
   std::optional<double> connection_timeout_s;
+  std::optional<double> handshake_timeout_s;
   std::string log_level = "info";
   bool exit_with_stdin = false;
 };

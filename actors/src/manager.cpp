@@ -2,12 +2,15 @@
 
 #include <caf/actor_cast.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/io/middleman_actor.hpp>
+#include <caf/io/network/multiplexer.hpp>
 #include <caf/send.hpp>
 
 #include "lockstep/detail/collector.hpp"
 #include "lockstep/detail/feeder.hpp"
+#include "lockstep/detail/node_gate.hpp"
 #include "lockstep/detail/remote_proxy.hpp"
 #include "lockstep/detail/worker.hpp"
 
@@ -94,32 +97,91 @@ void welcome(self_ptr self, std::size_t i, const msg::node_welcome& w) {
   settle(self);
 }
 
+using dial_atom = caf::atom_constant<caf::atom("dial")>;
+
+// One connection attempt, on a thread of its own (connecting blocks): TCP,
+// lockstep's preamble, then CAF's handshake on the same socket. Answers
+// (0, "", node, published actor) on success, (errc, why, {}, null) for a
+// refusal or a failure (errc::node_unreachable: worth a retry).
+caf::behavior dialer(caf::event_based_actor* self) {
+  using reply = caf::result<std::uint32_t, std::string, caf::node_id, caf::strong_actor_ptr>;
+  return {
+    [self](dial_atom, const std::string& host, std::uint16_t port, const std::string& token,
+           caf::timespan timeout) -> reply {
+      auto unreachable = static_cast<std::uint32_t>(errc::node_unreachable);
+      preamble_answer refusal{};
+      std::string why;
+      int fd =
+        dial_node(host, port, token, std::chrono::duration_cast<std::chrono::milliseconds>(timeout),
+                  refusal, why);
+      if (fd < 0) {
+        self->quit();
+        if (refusal == preamble_answer::welcome)
+          return {unreachable, "unreachable (" + why + ")", caf::node_id{}, nullptr};
+        auto code = refusal == preamble_answer::version_refused ? errc::version_mismatch
+                                                                : errc::not_authorized;
+        return {static_cast<std::uint32_t>(code), why, caf::node_id{}, nullptr};
+      }
+      auto& mm = self->system().middleman();
+      auto scribe = mm.backend().new_scribe(fd);
+      auto broker = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+      auto rp = self->make_response_promise<std::uint32_t, std::string, caf::node_id,
+                                            caf::strong_actor_ptr>();
+      self->request(broker, timeout, caf::connect_atom::value, std::move(scribe), port)
+        .then(
+          [self, rp](caf::node_id& nid, caf::strong_actor_ptr& published,
+                     std::set<std::string>&) mutable {
+            rp.deliver(std::uint32_t{0}, std::string{}, std::move(nid), std::move(published));
+            self->quit();
+          },
+          [self, rp, unreachable](caf::error& e) mutable {
+            rp.deliver(unreachable, "no CAF handshake (" + self->system().render(e) + ")",
+                       caf::node_id{}, caf::strong_actor_ptr{});
+            self->quit();
+          });
+      return rp;
+    },
+  };
+}
+
+void hello(self_ptr self, std::size_t i, caf::strong_actor_ptr published) {
+  auto& st = self->state;
+  if (!published)
+    return unreachable(self, i, "nothing is published on that port");
+  auto node_handle = caf::actor_cast<msg::node_actor>(published);
+  msg::node_hello hello{msg::protocol_version,
+                        st.cfg.token,
+                        std::string{st.cfg.source->name()},
+                        st.cfg.source->params_json().value_or("null"),
+                        std::string{st.cfg.source->output_type_name()},
+                        st.cfg.source->fingerprint_json(),
+                        caf::actor_cast<caf::actor>(self)};
+  self->request(node_handle, st.cfg.connect_timeout, std::move(hello))
+    .then([self, i](const msg::node_welcome& w) { welcome(self, i, w); },
+          [self, i](caf::error& e) {
+            unreachable(self, i, "no answer to the handshake (" + self->system().render(e) + ")");
+          });
+}
+
 void connect(self_ptr self, std::size_t i) {
   auto& st = self->state;
   st.links.connecting(i);
   auto addr = st.links.address(i);
-  auto mm = self->system().middleman().actor_handle();
-  self->request(mm, st.cfg.connect_timeout, caf::connect_atom::value, addr.host, addr.port)
+  auto d = self->spawn<caf::detached>(dialer);
+  // The dialer bounds each step by the connect timeout; this bounds them all.
+  self
+    ->request(d, st.cfg.connect_timeout * 3, dial_atom::value, addr.host, addr.port, st.cfg.token,
+              caf::timespan{st.cfg.connect_timeout})
     .then(
-      [self, i](const caf::node_id&, caf::strong_actor_ptr& published,
-                const std::set<std::string>&) {
-        auto& st = self->state;
-        if (!published)
-          return unreachable(self, i, "nothing is published on that port");
-        auto node_handle = caf::actor_cast<msg::node_actor>(published);
-        msg::node_hello hello{msg::protocol_version,
-                              st.cfg.token,
-                              std::string{st.cfg.source->name()},
-                              st.cfg.source->params_json().value_or("null"),
-                              std::string{st.cfg.source->output_type_name()},
-                              st.cfg.source->fingerprint_json(),
-                              caf::actor_cast<caf::actor>(self)};
-        self->request(node_handle, st.cfg.connect_timeout, std::move(hello))
-          .then([self, i](const msg::node_welcome& w) { welcome(self, i, w); },
-                [self, i](caf::error& e) {
-                  unreachable(self, i,
-                              "no answer to the handshake (" + self->system().render(e) + ")");
-                });
+      [self, i](std::uint32_t code, std::string& why, const caf::node_id&,
+                caf::strong_actor_ptr& published) {
+        if (code == 0)
+          return hello(self, i, std::move(published));
+        if (code == static_cast<std::uint32_t>(errc::node_unreachable))
+          return unreachable(self, i, why);
+        // A refusal at the preamble is final, as one at the node's handshake.
+        welcome(self, i,
+                msg::node_welcome{msg::protocol_version, static_cast<errc>(code), why, {}});
       },
       [self, i](caf::error& e) {
         unreachable(self, i, "unreachable (" + self->system().render(e) + ")");

@@ -1,6 +1,7 @@
 #include "lockstep/detail/messages.hpp"
 
 #include <caf/actor_system_config.hpp>
+#include <caf/binary_deserializer.hpp>
 
 #include "caf_archive.hpp"
 #include "lockstep/detail/output_codec.hpp"
@@ -38,6 +39,23 @@ caf::error through_codec(const std::string& type, F f) {
 }
 
 }  // namespace
+
+caf::error load_bytes(caf::deserializer& f, std::vector<char>& bytes) {
+  std::size_t n = 0;
+  if (auto err = f.begin_sequence(n))
+    return err;
+  // BASP reads a whole message before deserializing it: what it holds is
+  // the most the bytes can be.
+  if (auto* binary = dynamic_cast<caf::binary_deserializer*>(&f); binary && n > binary->remaining())
+    return caf::make_error(caf::sec::end_of_stream,
+                           "a batch claims " + std::to_string(n) + " bytes, the message holds "
+                             + std::to_string(binary->remaining()));
+  bytes.resize(n);
+  if (n > 0)
+    if (auto err = f.apply_raw(n, bytes.data()))
+      return err;
+  return f.end_sequence();
+}
 
 caf::error save_output(caf::serializer& f, wire_output& x) {
   bool present = x.value != nullptr;

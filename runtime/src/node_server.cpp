@@ -5,19 +5,22 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/io/network/multiplexer.hpp>
 #include <caf/send.hpp>
 
 #include "lockstep/detail/fingerprint_diff.hpp"
 #include "lockstep/detail/logger.hpp"
 #include "lockstep/detail/node.hpp"
+#include "lockstep/detail/node_gate.hpp"
 #include "lockstep/detail/system_config.hpp"
 #include "lockstep/messages/errors.hpp"
 
 namespace lockstep {
 
 bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  return detail::resolves_to_loopback(host);
 }
 
 namespace {
@@ -36,9 +39,12 @@ const node_options& checked(const node_options& o) {
     detail::tune_allocator();
   if (o.workers == 0)
     throw error(errc::invalid_config, "a node needs at least 1 worker");
-  if (!is_loopback(o.host) && o.token.empty())
+  // Beyond loopback needs a token: node_gate decides on the addresses.
+  if (o.handshake_timeout.count() <= 0)
+    throw error(errc::invalid_config, "the handshake timeout must be positive");
+  if (o.max_pending_per_peer == 0 || o.max_pending < o.max_pending_per_peer)
     throw error(errc::invalid_config,
-                "listening on " + o.host + " (beyond loopback) requires a token (--token-file)");
+                "max_pending must be at least max_pending_per_peer, which must be positive");
   if (o.connection_timeout <= o.heartbeat_interval)
     throw error(errc::invalid_config, "the connection timeout must exceed the heartbeat interval");
   return o;
@@ -71,16 +77,41 @@ struct node_server::impl {
     };
     nc.log = detail::actor_events();
     node_actor = system.spawn(detail::node, nc);
-    auto bound = system.middleman().publish(node_actor, o.port, o.host.c_str(), true);
-    if (!bound) {
+    // The node accepts connections itself and hands one to CAF's BASP broker
+    // only after its preamble proved the token: before that, a peer can make
+    // the node hold no more than a preamble's bytes (CAF would allocate what
+    // a BASP header claims, gigabytes, before any lockstep check).
+    auto broker = system.middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    auto published = caf::actor_cast<caf::strong_actor_ptr>(node_actor);
+    auto signatures = system.message_types(node_actor);
+    detail::gate_options g;
+    g.host = o.host;
+    g.port = o.port;
+    g.token = o.token;
+    g.handshake_timeout = o.handshake_timeout;
+    g.max_pending_per_peer = o.max_pending_per_peer;
+    g.max_pending = o.max_pending;
+    g.log = detail::actor_events();
+    g.admit = [this, broker, published, signatures](int fd, std::uint16_t at) {
+      auto scribe = system.middleman().backend().new_scribe(fd);
+      // The broker answers this as it answers a doorman's new connection:
+      // CAF's server handshake, for the actor published at port `at`.
+      caf::anon_send(broker, caf::publish_atom::value, std::move(scribe), at, published,
+                     signatures);
+    };
+    try {
+      gate = std::make_unique<detail::node_gate>(std::move(g));
+    } catch (...) {
       caf::anon_send_exit(node_actor, caf::exit_reason::user_shutdown);
-      throw error(errc::io_error, "cannot listen on " + node_address{o.host, o.port}.name()
-                                    + ": " + system.render(bound.error()));
+      throw;
     }
-    port = *bound;
+    port = gate->port();
   }
 
-  ~impl() { caf::anon_send_exit(node_actor, caf::exit_reason::user_shutdown); }
+  ~impl() {
+    gate.reset();  // no connection reaches CAF after this
+    caf::anon_send_exit(node_actor, caf::exit_reason::user_shutdown);
+  }
 
   node_options options;
   source_registry registry;
@@ -88,6 +119,7 @@ struct node_server::impl {
   caf::actor_system system;
   detail::msg::node_actor node_actor;
   std::uint16_t port = 0;
+  std::unique_ptr<detail::node_gate> gate;
 };
 
 node_server::node_server(const node_options& options, source_registry registry)

@@ -67,6 +67,26 @@ TEST_F(messages_test, jobs_and_results_round_trip) {
   EXPECT_EQ(failed.output.value, nullptr);
 }
 
+// A peer's job that claims a batch of 2 GB in a few bytes is an error, not
+// an allocation of what it claims (CAF 0.17 writes sizes as 32 bits).
+TEST_F(messages_test, a_batch_claiming_more_than_the_message_holds_is_refused) {
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  std::uint64_t epoch = 1, seq = 2;
+  std::uint32_t attempt = 1;
+  std::size_t claimed = 0x7fffffff;
+  ASSERT_FALSE(sink(epoch, seq, attempt));
+  ASSERT_FALSE(sink.begin_sequence(claimed));
+  buf.insert(buf.end(), {'a', 'b', 'c'});
+  msg::wire_job j;
+  caf::binary_deserializer source{sys, buf};
+  caf::error err;
+  EXPECT_NO_THROW(err = source(j));
+  ASSERT_TRUE(err);
+  EXPECT_NE(sys.render(err).find("claims"), std::string::npos) << sys.render(err);
+  EXPECT_TRUE(j.batch.empty());
+}
+
 TEST_F(messages_test, an_output_crosses_typed_through_its_codec) {
   auto& codec = detail::output_codec_of<synthetic_output>();
   (void)codec;

@@ -14,11 +14,15 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/io/network/multiplexer.hpp>
 #include <caf/scoped_actor.hpp>
 #include <gtest/gtest.h>
 
 #include "lockstep/detail/messages.hpp"
+#include "lockstep/detail/node_gate.hpp"
+#include "lockstep/detail/output_codec.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
 #include "lockstep/runtime/tensor.hpp"
@@ -26,6 +30,7 @@
 #include "lockstep/sources/synthetic.hpp"
 #include "log_capture.hpp"
 #include "picky_source.hpp"
+#include "process_stats.hpp"
 #include "wait.hpp"
 
 namespace lockstep {
@@ -78,6 +83,39 @@ std::string error_of(const std::function<void()>& f, errc* code = nullptr) {
   }
   return "";
 }
+
+// A CAF system of lockstep's settings, for a client or fake node of a test's own.
+struct test_system {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  test_system() {
+    cfg.load<caf::io::middleman>();
+    cfg.set("middleman.app-identifiers", std::vector<std::string>{"lockstep"});
+    msg::register_messages(cfg);
+    sys = std::make_unique<caf::actor_system>(cfg);
+  }
+  caf::actor broker() {
+    return sys->middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+  }
+  // Connects as a manager does: the preamble, then CAF's handshake.
+  msg::node_actor connect(std::uint16_t port, const std::string& token = {}) {
+    detail::preamble_answer refusal{};
+    std::string why;
+    int fd = detail::dial_node("127.0.0.1", port, token, 5s, refusal, why);
+    EXPECT_GE(fd, 0) << why;
+    if (fd < 0)
+      return {};
+    caf::scoped_actor self{*sys};
+    msg::node_actor out;
+    self
+      ->request(broker(), 5s, caf::connect_atom::value, sys->middleman().backend().new_scribe(fd),
+                port)
+      .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
+                   const std::set<std::string>&) { out = caf::actor_cast<msg::node_actor>(p); },
+               [&](const caf::error& e) { ADD_FAILURE() << sys->render(e); });
+    return out;
+  }
+};
 
 struct node_server_test : ::testing::Test {
   test::log_capture quiet;  // nodes and managers log joins and losses
@@ -182,6 +220,52 @@ TEST_F(node_server_test, beyond_loopback_a_node_needs_a_token) {
   EXPECT_EQ(code, errc::invalid_config);
 }
 
+// The rule is about the address a node listens on, not how its name starts.
+TEST_F(node_server_test, loopback_is_judged_by_address_not_by_name) {
+  EXPECT_TRUE(is_loopback("127.0.0.1"));
+  EXPECT_TRUE(is_loopback("::1"));
+  EXPECT_TRUE(is_loopback("localhost"));
+  EXPECT_FALSE(is_loopback("0.0.0.0"));
+  // Starts like loopback; resolves elsewhere, or (here) nowhere.
+  EXPECT_FALSE(is_loopback("127.0.0.1.nip.invalid"));
+  auto opts = fast_node();
+  opts.host = "127.0.0.1.nip.invalid";
+  EXPECT_THROW(node_server(opts, builtin_sources()), error);
+}
+
+// A peer that opens session after session for one owner over one connection
+// (what a node listed twice used to do), round after round: the node's
+// descriptors come back and it stops promptly afterwards.
+TEST_F(node_server_test, a_peers_repeated_sessions_leak_nothing_and_the_node_stops_promptly) {
+  auto node = std::make_unique<node_server>(fast_node(), builtin_sources());
+  auto round = [&] {
+    test_system t;
+    auto node_actor = t.connect(node->port());
+    ASSERT_TRUE(node_actor);
+    caf::scoped_actor self{*t.sys};
+    for (int i = 0; i < 3; ++i) {
+      msg::node_hello hello{msg::protocol_version,
+                            "",
+                            "synthetic",
+                            "{}",
+                            std::string{detail::output_type_name<synthetic_output>()},
+                            caf::actor_cast<caf::actor>(self)};
+      self->request(node_actor, 5s, hello)
+        .receive([&](const msg::node_welcome& w) { EXPECT_EQ(w.workers.size(), 2u) << w.error; },
+                 [&](const caf::error& e) { ADD_FAILURE() << t.sys->render(e); });
+    }
+  };
+  round();  // CAF sets up what it keeps for the life of the process
+  auto base = test::process_stats::now().fds;
+  for (int r = 0; r < 5; ++r) {
+    round();
+    EXPECT_TRUE(test::wait_until([&] { return test::process_stats::now().fds <= base; }))
+      << "round " << r << ": " << test::process_stats::now().fds << " descriptors, was " << base;
+  }
+  auto stopped = std::async(std::launch::async, [&] { node.reset(); });
+  EXPECT_EQ(stopped.wait_for(10s), std::future_status::ready) << "the node did not stop";
+}
+
 TEST_F(node_server_test, an_unknown_source_is_refused_by_name) {
   node_server empty{fast_node(), source_registry{}};
   errc code{};
@@ -209,16 +293,13 @@ TEST_F(node_server_test, an_unreachable_node_fails_the_run_after_the_timeout) {
 // A manager speaking another protocol version, and a node that does.
 TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
   node_server a{fast_node(), builtin_sources()};
-  caf::actor_system_config cfg;
-  cfg.load<caf::io::middleman>();
-  cfg.set("middleman.app-identifiers", std::vector<std::string>{"lockstep"});
-  msg::register_messages(cfg);
-  caf::actor_system sys{cfg};
-  auto node_actor = sys.middleman().remote_actor<msg::node_actor>("127.0.0.1", a.port());
-  ASSERT_TRUE(node_actor) << sys.render(node_actor.error());
+  test_system t;
+  auto& sys = *t.sys;
+  auto node_actor = t.connect(a.port());
+  ASSERT_TRUE(node_actor);
   caf::scoped_actor self{sys};
   msg::node_hello hello{99, "", "synthetic", "{}", "", "", caf::actor_cast<caf::actor>(self)};
-  self->request(*node_actor, 5s, hello)
+  self->request(node_actor, 5s, hello)
     .receive(
       [&](const msg::node_welcome& w) {
         EXPECT_EQ(w.code, errc::version_mismatch);
@@ -229,19 +310,30 @@ TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
       },
       [&](const caf::error& e) { FAIL() << sys.render(e); });
 
-  // A fake node that answers with version 7.
+  // A fake node that answers with version 7, behind a gate of its own.
   auto fake = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
     return {[](const msg::node_hello&) {
       return msg::node_welcome{7, errc::batch_failed, "", {}};
     }};
   });
-  auto port = sys.middleman().publish(fake, 0, "127.0.0.1");
-  ASSERT_TRUE(port);
-  errc code{};
-  auto why = error_of(
-    [&] { batcher b{synthetic{}, remote({"127.0.0.1:" + std::to_string(*port)})}; }, &code);
-  EXPECT_EQ(code, errc::version_mismatch);
-  EXPECT_NE(why.find("version 7"), std::string::npos) << why;
+  detail::gate_options g;
+  auto broker = t.broker();
+  auto published = caf::actor_cast<caf::strong_actor_ptr>(fake);
+  g.admit = [&sys, broker, published](int fd, std::uint16_t at) {
+    caf::anon_send(broker, caf::publish_atom::value, sys.middleman().backend().new_scribe(fd), at,
+                   published, std::set<std::string>{});
+  };
+  {
+    detail::node_gate gate{g};
+    errc code{};
+    auto why = error_of(
+      [&] {
+        batcher b{synthetic{}, remote({"127.0.0.1:" + std::to_string(gate.port())})};
+      },
+      &code);
+    EXPECT_EQ(code, errc::version_mismatch);
+    EXPECT_NE(why.find("version 7"), std::string::npos) << why;
+  }
   caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
 }
 

@@ -245,9 +245,20 @@ typename Inspector::result_type inspect(Inspector& f, node_welcome& x) {
   return f(caf::meta::type_name(node_welcome::name), x.protocol, x.code, x.error, x.workers);
 }
 
+/// Reads a batch's bytes as CAF writes a std::vector<char>, but refuses a
+/// count larger than what the message holds before allocating anything (CAF
+/// 0.17 would resize to whatever a peer claims).
+caf::error load_bytes(caf::deserializer& f, std::vector<char>& bytes);
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_job& x) {
-  return f(caf::meta::type_name(wire_job::name), x.epoch, x.seq, x.attempt, x.batch);
+  if constexpr (std::is_base_of_v<caf::deserializer, Inspector>) {
+    if (auto err = f(caf::meta::type_name(wire_job::name), x.epoch, x.seq, x.attempt))
+      return err;
+    return load_bytes(f, x.batch);
+  } else {
+    return f(caf::meta::type_name(wire_job::name), x.epoch, x.seq, x.attempt, x.batch);
+  }
 }
 
 /// On the wire: the type's name, whether a value follows, the value.

@@ -13,13 +13,21 @@ namespace lockstep {
 
 /// How a node serves; the defaults are those of config and remote_config.
 struct node_options {
-  /// Where to listen. Anything but loopback requires a token.
+  /// Where to listen. An address beyond loopback requires a token: every
+  /// address the host resolves to must be loopback to go without one.
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  ///< 0: any free port
   std::size_t workers = default_workers();
   std::string token{};
   std::chrono::milliseconds heartbeat_interval = remote_config{}.heartbeat_interval;
   std::chrono::milliseconds connection_timeout = remote_config{}.connection_timeout;
+  /// A connection must prove the token (lockstep's preamble, before CAF's
+  /// protocol starts) within this time, or it is closed.
+  std::chrono::milliseconds handshake_timeout = remote_config{}.connection_timeout;
+  /// Connections still in their preamble, from one peer address and in all;
+  /// one more evicts the oldest.
+  std::size_t max_pending_per_peer = 8;
+  std::size_t max_pending = 64;
   std::size_t scheduler_threads = config{}.scheduler_threads;  ///< besides one per worker
   /// As config::tune_allocator: outputs are made by workers and freed by
   /// CAF's I/O thread once sent.
@@ -32,8 +40,9 @@ struct node_options {
 /// is logged and changes nothing; the node goes on serving others.
 class node_server {
  public:
-  /// Throws lockstep::error: invalid_config (a non-loopback host without a
-  /// token, zero workers), io_error (cannot listen there).
+  /// Throws lockstep::error: invalid_config (a host that resolves beyond
+  /// loopback without a token, zero workers), io_error (cannot resolve or
+  /// listen there).
   node_server(const node_options& options, source_registry registry);
   ~node_server();
 
@@ -52,7 +61,9 @@ class node_server {
 /// Build your own node binary with your own sources by calling it.
 int serve_node(const node_options& options, source_registry registry);
 
-/// True for 127.0.0.0/8, ::1 and "localhost".
+/// True when every address `host` resolves to is in 127.0.0.0/8 or ::1 (so
+/// "localhost" usually is, and "127.0.0.1.example.com" is only if it
+/// resolves there); false when it does not resolve.
 bool is_loopback(const std::string& host);
 
 }  // namespace lockstep
