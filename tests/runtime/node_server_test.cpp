@@ -249,6 +249,7 @@ TEST_F(node_server_test, a_peers_repeated_sessions_leak_nothing_and_the_node_sto
                             "synthetic",
                             "{}",
                             std::string{detail::output_type_name<synthetic_output>()},
+                            synthetic{}.fingerprint(),
                             caf::actor_cast<caf::actor>(self)};
       self->request(node_actor, 5s, hello)
         .receive([&](const msg::node_welcome& w) { EXPECT_EQ(w.workers.size(), 2u) << w.error; },
