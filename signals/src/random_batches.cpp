@@ -193,6 +193,20 @@ std::string labels_digest(const recording& r) {
   return fmt_digest(xxh64(r.labels.data(), r.labels.size(), r.label_start));
 }
 
+// What both params() and the fingerprint say: the options and the window.
+boost::json::object window_fields(const dataset& data, const random_batches_params& p) {
+  boost::json::object labels;
+  for (auto& [text, code] : data.options().labels.entries())
+    labels[text] = code;
+  return boost::json::object{
+    {"epoch_seconds", exact(data.options().epoch_seconds)},
+    {"labels", std::move(labels)},
+    {"batch_size", p.batch_size},
+    {"window_seconds", exact(p.window_seconds)},
+    {"n_channels", p.n_channels ? boost::json::value(*p.n_channels) : boost::json::value(nullptr)},
+  };
+}
+
 double exact_from(const boost::json::value& v, std::string_view what) {
   auto text = detail::json_fields::string(v, what, errc::invalid_config);
   char* end = nullptr;
@@ -205,24 +219,12 @@ double exact_from(const boost::json::value& v, std::string_view what) {
 }  // namespace
 
 std::string random_batches::params() const {
-  boost::json::object labels;
-  for (auto& [text, code] : data_->options().labels.entries())
-    labels[text] = code;
-  return boost::json::serialize(boost::json::object{
-    {"dataset", data_->location().string()},
-    {"epoch_seconds", exact(data_->options().epoch_seconds)},
-    {"labels", std::move(labels)},
-    {"batch_size", params_.batch_size},
-    {"window_seconds", exact(params_.window_seconds)},
-    {"n_channels", params_.n_channels ? boost::json::value(*params_.n_channels)
-                                      : boost::json::value(nullptr)},
-  });
+  auto out = window_fields(*data_, params_);
+  out["dataset"] = data_->location().string();
+  return boost::json::serialize(out);
 }
 
 std::string random_batches::make_fingerprint(const std::vector<double>& weights) const {
-  boost::json::object labels;
-  for (auto& [text, code] : data_->options().labels.entries())
-    labels[text] = code;
   boost::json::array recordings;
   auto& recs = data_->recordings();
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -239,15 +241,9 @@ std::string random_batches::make_fingerprint(const std::vector<double>& weights)
     }
     recordings.push_back(std::move(rec));
   }
-  return boost::json::serialize(boost::json::object{
-    {"epoch_seconds", exact(data_->options().epoch_seconds)},
-    {"labels", std::move(labels)},
-    {"batch_size", params_.batch_size},
-    {"window_seconds", exact(params_.window_seconds)},
-    {"n_channels", params_.n_channels ? boost::json::value(*params_.n_channels)
-                                      : boost::json::value(nullptr)},
-    {"recordings", std::move(recordings)},
-  });
+  auto out = window_fields(*data_, params_);
+  out["recordings"] = std::move(recordings);
+  return boost::json::serialize(out);
 }
 
 random_batches random_batches::from_params(const boost::json::value& v) {

@@ -25,15 +25,19 @@ namespace {
 // Three recordings of 20 epochs, four 32 Hz channels; made once.
 class random_batches_test : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::temp_dir;
+  // The fixture's recipe; another seed gives the same names and sizes.
+  static make_dataset_options recipe(std::uint64_t seed = 7) {
     make_dataset_options o;
     o.recordings = 3;
     o.minutes = 10;
     o.channels = 4;
     o.sample_rate = 32;
-    o.seed = 7;
-    make_dataset(dir_->path(), o);
+    o.seed = seed;
+    return o;
+  }
+  static void SetUpTestSuite() {
+    dir_ = new test::temp_dir;
+    make_dataset(dir_->path(), recipe());
     data_ = dataset::open(dir_->path());
   }
   static void TearDownTestSuite() {
@@ -342,18 +346,11 @@ TEST_F(random_batches_test, the_fingerprint_pins_parameters_and_every_recording_
     << diff(base, make(weighted));
   // The same files elsewhere: the same sequence.
   test::temp_dir copy;
-  make_dataset_options o;
-  o.recordings = 3;
-  o.minutes = 10;
-  o.channels = 4;
-  o.sample_rate = 32;
-  o.seed = 7;
-  make_dataset(copy.path(), o);
+  make_dataset(copy.path(), recipe());
   EXPECT_EQ(diff(base, random_batches{dataset::open(copy.path()), params(4, 60, 2)}), "equal");
   // Regenerated: same names and sizes, other samples and labels.
   test::temp_dir other;
-  o.seed = 8;
-  make_dataset(other.path(), o);
+  make_dataset(other.path(), recipe(8));
   auto regenerated = diff(base, random_batches{dataset::open(other.path()), params(4, 60, 2)});
   EXPECT_NE(regenerated.find("recordings[SL0000E0].samples"), std::string::npos) << regenerated;
 }
