@@ -54,6 +54,16 @@ MUTATIONS = [
      "  if (epoch != epoch_)\n    return std::nullopt;\n  return job;", "  return job;"),
     ("restart_on_mismatch", True, "runtime/src/service.cpp",
      "    if (!source->equal_states(state, expected)) {", "    if (false) {"),
+    ("issue_limit", False, "actors/src/feeder.cpp",
+     "    if (issued == st.cfg.issue_limit) {", "    if (false && issued == st.cfg.issue_limit) {"),
+    ("fingerprint_check", True, "runtime/src/checkpoint.cpp",
+     "    if (!out.changed.empty() && !options.accept_changes)",
+     "    if (false && !out.changed.empty() && !options.accept_changes)"),
+    ("index_check", False, "runtime/src/checkpoint.cpp",
+     "  if (own && *own != index)", "  if (false && own && *own != index)"),
+    ("digest_cache_key", False, "runtime/src/file_digest.cpp",
+     "st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);",
+     "st.st_mtim.tv_sec, st.st_mtim.tv_nsec, 0L, 0L);"),
 ]
 
 TARGETS = ["messages_tests", "actors_tests", "runtime_tests"]
