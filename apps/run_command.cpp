@@ -211,6 +211,12 @@ config make_config(const run_options& o) {
     at_most(*o.buffer, max_buffer, "--buffer");
     cfg.buffer = o.buffer;
   }
+  if (o.buffer_bytes) {
+    if (*o.buffer_bytes == 0)
+      throw error(errc::invalid_config, "--buffer-bytes must be at least 1");
+    at_most(*o.buffer_bytes, max_buffer_bytes, "--buffer-bytes");
+    cfg.buffer_bytes = o.buffer_bytes;
+  }
   if (o.retries) {
     at_most(*o.retries, max_retries, "--retries");
     cfg.retry.max_retries = *o.retries;
@@ -276,6 +282,12 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
   cmd->add_option("--buffer", o.buffer, "Batches held ahead of the client")
     ->check(unsigned_integer)
     ->default_str("2W+1");
+  cmd
+    ->add_option("--buffer-bytes", o.buffer_bytes,
+                 "A byte budget for what is materialized and in flight (lets the window hold "
+                 "more small batches)")
+    ->check(unsigned_integer)
+    ->default_str("none");
   cmd->add_option("--retries", o.retries, "Retries of a failing batch")
     ->check(unsigned_integer)
     ->default_str(std::to_string(defaults.retry.max_retries));

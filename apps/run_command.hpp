@@ -31,6 +31,7 @@ struct run_options {
   std::string config_file;
   std::optional<std::size_t> workers;
   std::optional<std::size_t> buffer;
+  std::optional<std::size_t> buffer_bytes;
   std::optional<std::uint32_t> retries;
   std::optional<double> retry_delay_ms;
   std::vector<std::string> nodes;

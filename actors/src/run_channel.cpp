@@ -2,7 +2,9 @@
 
 namespace lockstep::detail {
 
-run_channel::run_channel(std::optional<std::size_t> buffer) : buffer_(buffer) {}
+run_channel::run_channel(std::optional<std::size_t> buffer,
+                         std::optional<std::size_t> buffer_bytes)
+    : buffer_(buffer), buffer_bytes_(buffer_bytes) {}
 
 std::uint64_t run_channel::open() {
   std::uint64_t epoch;
@@ -168,6 +170,11 @@ std::size_t run_channel::pool_size() const {
 std::size_t run_channel::buffer() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return buffer_.value_or(default_buffer(pool_));
+}
+
+std::size_t run_channel::window_now() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return window();
 }
 
 std::size_t run_channel::ready() const {

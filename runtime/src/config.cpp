@@ -26,6 +26,7 @@ constexpr auto bad = errc::invalid_config;
 namespace key {
 constexpr const char* workers = "config.workers";
 constexpr const char* buffer = "config.buffer";
+constexpr const char* buffer_bytes = "config.buffer_bytes";
 constexpr const char* worker_prefetch = "config.worker_prefetch";
 constexpr const char* scheduler_threads = "config.scheduler_threads";
 constexpr const char* tune_allocator = "config.tune_allocator";
@@ -72,6 +73,8 @@ void config::validate() const {
   in_range(workers, max_workers, key::workers, true);
   if (buffer)
     in_range(*buffer, max_buffer, key::buffer);
+  if (buffer_bytes)
+    in_range(*buffer_bytes, max_buffer_bytes, key::buffer_bytes);
   in_range(worker_prefetch, max_prefetch, key::worker_prefetch);
   in_range(scheduler_threads, max_scheduler_threads, key::scheduler_threads);
   if (retry.max_retries > max_retries)
@@ -213,12 +216,13 @@ void read_remote(const boost::json::object& obj, remote_config& r) {
 config from_value(const boost::json::value& v) {
   auto& obj = jf::object(v, "config", bad);
   jf::only_keys(obj,
-                {leaf(key::workers), leaf(key::buffer), leaf(key::worker_prefetch),
+                {leaf(key::workers), leaf(key::buffer), leaf(key::buffer_bytes), leaf(key::worker_prefetch),
                  leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
                 "config", bad);
   config c;
   read(obj, key::workers, [&](auto& x, auto k) { c.workers = size_field(x, k); });
   read(obj, key::buffer, [&](auto& x, auto k) { c.buffer = size_field(x, k); });
+  read(obj, key::buffer_bytes, [&](auto& x, auto k) { c.buffer_bytes = size_field(x, k); });
   read(obj, key::worker_prefetch, [&](auto& x, auto k) { c.worker_prefetch = size_field(x, k); });
   read(obj, key::scheduler_threads,
        [&](auto& x, auto k) { c.scheduler_threads = size_field(x, k); });

@@ -103,7 +103,7 @@ void check_remote(const erased_source& source) {
 struct service::impl {
   impl(std::shared_ptr<const erased_source> src, const config& c)
       : source(std::move(src)),
-        channel(std::make_shared<run_channel>(c.buffer)),
+        channel(std::make_shared<run_channel>(c.buffer, c.buffer_bytes)),
         processes(start_nodes(c.remote)),
         sys_cfg(make_system_config(c)),
         system(sys_cfg),
@@ -272,6 +272,10 @@ std::size_t service::pool_size() const {
 
 std::size_t service::buffer() const {
   return impl_->channel->buffer();
+}
+
+std::size_t service::window() const {
+  return impl_->channel->window_now();
 }
 
 }  // namespace lockstep::detail

@@ -36,7 +36,9 @@ class run_channel {
  public:
   /// `buffer`: batches held ahead of the client; none: default_buffer(pool),
   /// following the pool as workers join and leave.
-  explicit run_channel(std::optional<std::size_t> buffer = std::nullopt);
+  /// `buffer_bytes`: config::buffer_bytes.
+  explicit run_channel(std::optional<std::size_t> buffer = std::nullopt,
+                       std::optional<std::size_t> buffer_bytes = std::nullopt);
 
   // -- the client ---------------------------------------------------------
 
@@ -91,6 +93,7 @@ class run_channel {
 
   std::size_t pool_size() const;
   std::size_t buffer() const;  ///< the buffer part of the window, now
+  std::size_t window_now() const;  ///< batches that may be materialized or in flight
   std::size_t ready() const;   ///< deliveries waiting for the client
 
  private:
@@ -106,6 +109,7 @@ class run_channel {
   // run's epoch is never live again and the next run's is larger.
   std::atomic<std::uint64_t> live_epoch_{0};
   std::optional<std::size_t> buffer_;
+  std::optional<std::size_t> buffer_bytes_;
   std::size_t pool_ = 0;
   std::size_t outstanding_ = 0;
   bool feeder_waiting_ = false;

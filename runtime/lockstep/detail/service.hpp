@@ -45,6 +45,7 @@ class service {
   run_stats stats() const;
   std::size_t pool_size() const;
   std::size_t buffer() const;
+  std::size_t window() const;
 
  private:
   struct impl;

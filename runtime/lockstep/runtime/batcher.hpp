@@ -35,7 +35,7 @@ namespace lockstep {
 /// Threads: take() and start() may be called from any thread, one call at a
 /// time (a second waits for the first); stop() may be called from any thread
 /// at any time, also while take() waits, which it then wakes with
-/// errc::stopped; status(), stats(), pool_size() and buffer() never block.
+/// errc::stopped; status(), stats(), pool_size(), buffer() and window() never block.
 /// With remote nodes, the constructor waits until every node has been tried
 /// once (up to 2 × remote.connect_timeout + 5 s) and throws for a node that
 /// refuses the run. A moved-from batcher may only be destroyed or assigned.
@@ -83,6 +83,9 @@ class batcher {
   std::size_t pool_size() const { return service_->pool_size(); }
   /// Batches held ahead of the client with the pool as it is now.
   std::size_t buffer() const { return service_->buffer(); }
+  /// Batches that may be materialized or in flight now: buffer() +
+  /// pool_size(), or what config::buffer_bytes lets the window hold.
+  std::size_t window() const { return service_->window(); }
   const S& source() const noexcept { return adapter_->get(); }
 
  private:

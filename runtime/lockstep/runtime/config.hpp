@@ -22,6 +22,8 @@ std::size_t default_workers();
 constexpr std::size_t max_workers = 4096;
 /// Materialized batches held ahead of the client.
 constexpr std::size_t max_buffer = std::size_t{1} << 20;
+/// The largest byte budget for what is materialized and in flight: 1 TiB.
+constexpr std::size_t max_buffer_bytes = std::size_t{1} << 40;
 /// Jobs a worker (local or remote) may hold at once.
 constexpr std::size_t max_prefetch = 1024;
 constexpr std::size_t max_scheduler_threads = 256;
@@ -79,6 +81,15 @@ struct config {
   /// counts every worker in the pool, local and remote, as it is now. At most
   /// buffer + W batches are materialized or in flight.
   std::optional<std::size_t> buffer{};
+  /// A budget in bytes for what is materialized and in flight, for batches
+  /// too small for `buffer` to count: the window holds as many batches as
+  /// the budget fits, each reckoned at the largest output seen so far plus
+  /// 256 B of bookkeeping, but never fewer than W + 1 (every worker busy)
+  /// and, where `buffer` is set, never more than buffer + W. Until the first
+  /// output is seen the window is buffer + W. Unset (the default): the
+  /// window is buffer + W, as the contract states. Sources whose outputs are
+  /// not tensors or vectors say their size with output_bytes() (source.hpp).
+  std::optional<std::size_t> buffer_bytes{};
   retry_policy retry{};
   /// Jobs a local worker may hold at once: with 2, the next job is already
   /// there when one ends. A job queued behind a slow one is stolen by an idle
@@ -105,7 +116,8 @@ struct config {
 
 /// A config from JSON text, every field optional (the defaults above):
 ///
-///     {"workers": 4, "buffer": 9, "worker_prefetch": 2, "scheduler_threads": 2,
+///     {"workers": 4, "buffer": 9, "buffer_bytes": 1048576, "worker_prefetch": 2,
+///      "scheduler_threads": 2,
 ///      "tune_allocator": false,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
