@@ -5,8 +5,7 @@ namespace lockstep::detail {
 namespace {
 
 void push_released(collector_state& st) {
-  for (auto& d : st.released)
-    st.channel->push(st.epoch, std::move(d));
+  st.channel->push(st.epoch, st.released);
   st.released.clear();
 }
 
@@ -18,6 +17,15 @@ void put(collector_state& st, std::uint64_t epoch, delivery d) {
   push_released(st);
 }
 
+void put_outputs(collector_state& st, msg::result& x) {
+  if (x.epoch != st.epoch)
+    return;
+  for (auto& o : x.outputs)
+    st.buffer.put(delivery::batch(o.seq, std::move(o.output), std::move(o.state_after)));
+  st.buffer.release(st.released);
+  push_released(st);
+}
+
 }  // namespace
 
 msg::collector_actor::behavior_type collector(
@@ -25,12 +33,16 @@ msg::collector_actor::behavior_type collector(
   std::shared_ptr<run_channel> channel) {
   self->state.channel = std::move(channel);
   return {
+    [=](const msg::feeder_hello& x) { self->state.feeder = x.feeder; },
     [=](const msg::begin_run& x) {
       self->state.epoch = x.epoch;
       self->state.buffer.reset();
     },
-    [=](const msg::result& x) {
-      put(self->state, x.epoch, delivery::batch(x.seq, x.output, x.state_after));
+    [=](msg::result& x) {
+      auto& st = self->state;
+      put_outputs(st, x);
+      self->send(st.feeder, msg::worker_ready{x.worker, x.epoch, x.seq, x.attempt,
+                                              std::move(x.failures), x.busy_ns, x.items});
     },
     [=](const msg::batch_failed& x) {
       put(self->state, x.epoch, delivery::failure(x.seq, errc::batch_failed, x.error, x.attempts));

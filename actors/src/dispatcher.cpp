@@ -4,8 +4,10 @@
 
 namespace lockstep::detail {
 
-void dispatcher::add_worker(worker_id w, std::size_t slots) {
-  workers_.try_emplace(w).first->second.slots = std::max<std::size_t>(1, slots);
+void dispatcher::add_worker(worker_id w, std::size_t slots, std::size_t max_items) {
+  auto& slot = workers_.try_emplace(w).first->second;
+  slot.slots = std::max<std::size_t>(1, slots);
+  slot.max_items = std::max<std::size_t>(1, max_items);
 }
 
 std::vector<pending_job> dispatcher::remove_worker(worker_id w) {
@@ -15,7 +17,8 @@ std::vector<pending_job> dispatcher::remove_worker(worker_id w) {
     return orphans;
   for (auto& o : i->second.out)
     if (o.epoch == epoch_)
-      orphans.push_back(std::move(o.job));
+      for (auto& item : o.items)
+        orphans.push_back(std::move(item));
   workers_.erase(i);
   std::sort(orphans.begin(), orphans.end(),
             [](const pending_job& a, const pending_job& b) { return a.seq < b.seq; });
@@ -28,8 +31,16 @@ void dispatcher::new_run(std::uint64_t epoch) {
 }
 
 void dispatcher::enqueue(pending_job j) {
-  auto seq = j.seq;
-  waiting_.insert_or_assign(seq, std::move(j));
+  // New batches come in seq order, at the back; only retries and a lost
+  // worker's batches go back between them.
+  auto at = waiting_.end();
+  if (!waiting_.empty() && j.seq <= waiting_.back().seq)
+    at = std::lower_bound(waiting_.begin(), waiting_.end(), j.seq,
+                          [](const pending_job& w, std::uint64_t seq) { return w.seq < seq; });
+  if (at != waiting_.end() && at->seq == j.seq)
+    *at = std::move(j);
+  else
+    waiting_.insert(at, std::move(j));
 }
 
 std::size_t dispatcher::load_of(const worker_slot& slot) const {
@@ -65,37 +76,47 @@ std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   return best;
 }
 
-std::optional<std::pair<worker_id, pending_job>> dispatcher::assign() {
+std::optional<assignment> dispatcher::assign() {
   for (auto i = waiting_.begin(); i != waiting_.end(); ++i) {
-    if (auto w = pick(i->second)) {
-      auto job = std::move(i->second);
-      waiting_.erase(i);
-      job.claim = std::make_shared<std::atomic<bool>>(false);
-      workers_[*w].out.push_back({epoch_, job});
-      last_assigned_ = *w;
-      return std::make_pair(*w, std::move(job));
-    }
+    auto w = pick(*i);
+    if (!w && !i->avoid)
+      return std::nullopt;  // no worker is free: none for the batches behind it either
+    if (!w)
+      continue;
+    auto& slot = workers_[*w];
+    assignment a{*w, {}, std::make_shared<std::atomic<bool>>(false)};
+    auto most = i->attempt == 1 ? std::min(chunk_, slot.max_items) : 1;
+    auto end = i;
+    do
+      ++end;
+    while (static_cast<std::size_t>(end - i) < most && end != waiting_.end() && end->attempt == 1);
+    a.items.assign(std::make_move_iterator(i), std::make_move_iterator(end));
+    waiting_.erase(i, end);
+    slot.out.push_back({epoch_, a.items, a.claim});
+    last_assigned_ = *w;
+    return a;
   }
   return std::nullopt;
 }
 
-std::optional<pending_job> dispatcher::finish(worker_id w, std::uint64_t epoch, std::uint64_t seq) {
+std::optional<std::vector<pending_job>> dispatcher::finish(worker_id w, std::uint64_t epoch,
+                                                           std::uint64_t seq) {
   auto i = workers_.find(w);
   if (i == workers_.end())
     return std::nullopt;
   auto& out = i->second.out;
   auto j = std::find_if(out.begin(), out.end(),
-                        [&](const out_job& o) { return o.epoch == epoch && o.job.seq == seq; });
+                        [&](const out_job& o) { return o.epoch == epoch && o.seq() == seq; });
   if (j == out.end())
     return std::nullopt;
-  auto job = std::move(j->job);
+  auto items = std::move(j->items);
   out.erase(j);
   if (epoch != epoch_)
     return std::nullopt;
-  return job;
+  return items;
 }
 
-std::optional<pending_job> dispatcher::steal(worker_id thief) {
+std::optional<assignment> dispatcher::steal(worker_id thief) {
   auto t = workers_.find(thief);
   if (t == workers_.end() || !t->second.out.empty() || !waiting_.empty())
     return std::nullopt;
@@ -105,7 +126,7 @@ std::optional<pending_job> dispatcher::steal(worker_id thief) {
     if (id == thief || slot.out.size() <= best_load)
       continue;
     auto& last = slot.out.back();
-    if (last.stolen || last.epoch != epoch_)
+    if (last.stolen || last.epoch != epoch_ || last.items.size() > t->second.max_items)
       continue;
     best = &last;
     best_load = slot.out.size();
@@ -113,15 +134,15 @@ std::optional<pending_job> dispatcher::steal(worker_id thief) {
   if (best == nullptr)
     return std::nullopt;
   best->stolen = true;
-  t->second.out.push_back({epoch_, best->job, true});
-  return best->job;
+  t->second.out.push_back({epoch_, best->items, best->claim, true});
+  return assignment{thief, best->items, best->claim};
 }
 
 std::size_t dispatcher::in_flight() const {
   std::size_t n = 0;
   for (auto& [id, slot] : workers_)
-    n += static_cast<std::size_t>(std::count_if(
-      slot.out.begin(), slot.out.end(), [&](const out_job& o) { return o.epoch == epoch_; }));
+    for (auto& o : slot.out)
+      n += o.epoch == epoch_ ? o.items.size() : 0;
   return n;
 }
 

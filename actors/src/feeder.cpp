@@ -2,6 +2,7 @@
 
 #include <caf/actor_cast.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -33,59 +34,92 @@ void attempt_failed(self_ptr self, pending_job job, std::string error,
   self->delayed_send(self, delay, msg::retry_due{st.epoch, seq});
 }
 
+// Batches per job: chunk_work's worth at the measured speed, at most a
+// quarter of the window per worker, so that every worker can hold two jobs
+// while the client still finds batches ready.
+std::size_t chunk_length(const feeder_state& st) {
+  if (st.ns_per_batch <= 0)
+    return 1;
+  auto fits = static_cast<double>(st.cfg.chunk_work.count()) / st.ns_per_batch;
+  auto pool = std::max<std::size_t>(1, st.cfg.channel->pool_size());
+  auto most = std::max<std::size_t>(1, st.cfg.channel->window_now() / (4 * pool));
+  return std::clamp<std::size_t>(static_cast<std::size_t>(fits), 1, most);
+}
+
 // Iterates while the run_channel grants credit, up to issue_limit batches;
-// then goes on in a message of its own, after what else has arrived.
+// then goes on in a message of its own, after what else has arrived. Credit
+// is asked for a chunk at a time, so a waiting feeder is woken once a
+// chunk's worth is free, not for every batch the client takes.
 void issue(self_ptr self) {
   auto& st = self->state;
-  for (std::size_t issued = 0; !st.source_ended; ++issued) {
-    if (issued == st.cfg.issue_limit) {
+  std::size_t issued = 0;
+  while (!st.source_ended) {
+    if (issued >= st.cfg.issue_limit) {
       self->send(self, msg::credit_returned{st.epoch});
       return;
     }
-    if (!st.cfg.channel->acquire(st.epoch))
+    auto granted = st.cfg.channel->acquire(st.epoch, st.cfg.issue_limit - issued, st.jobs.chunk());
+    if (granted == 0)
       return;
-    std::optional<erased_step> step;
-    try {
-      step = st.cfg.source->iterate(st.next_state);
-    } catch (const std::exception& e) {
-      st.source_ended = true;
-      self->send(st.cfg.collector, msg::batch_failed{st.epoch, st.next_seq, 0,
-                                                     std::string{"iterate failed: "} + e.what()});
-      return;
+    for (; granted > 0; --granted, ++issued) {
+      std::optional<erased_step> step;
+      try {
+        step = st.cfg.source->iterate(st.next_state);
+      } catch (const std::exception& e) {
+        st.source_ended = true;
+        self->send(st.cfg.collector, msg::batch_failed{st.epoch, st.next_seq, 0,
+                                                       std::string{"iterate failed: "} + e.what()});
+      }
+      if (!st.source_ended && !step) {
+        st.source_ended = true;
+        self->send(st.cfg.collector, msg::run_end{st.epoch, st.next_seq});
+      }
+      if (st.source_ended) {
+        st.cfg.channel->give_back(st.epoch, granted);
+        return;
+      }
+      st.next_state = step->state_after;
+      st.jobs.enqueue({st.next_seq++, 1, std::move(step->batch), std::move(step->state_after),
+                       std::nullopt});
     }
-    if (!step) {
-      st.source_ended = true;
-      self->send(st.cfg.collector, msg::run_end{st.epoch, st.next_seq});
-      return;
-    }
-    st.next_state = step->state_after;
-    st.jobs.enqueue({st.next_seq++, 1, std::move(step->batch), std::move(step->state_after),
-                     std::nullopt, nullptr});
   }
 }
 
-// Issues what credit allows, hands waiting jobs to free workers, and lets an
-// idle worker take a copy of a job queued behind a busy one.
+msg::job to_job(std::uint64_t epoch, const assignment& a) {
+  msg::job j{epoch, a.attempt(), {}, a.claim};
+  j.items.reserve(a.items.size());
+  for (auto& item : a.items)
+    j.items.push_back({item.seq, item.batch, item.state_after});
+  return j;
+}
+
+// Issues what credit allows, hands waiting batches to free workers, and lets
+// an idle worker take a copy of a job queued behind a busy one.
 void pump(self_ptr self) {
   auto& st = self->state;
   if (st.epoch == 0)
     return;
   issue(self);
-  while (auto assigned = st.jobs.assign()) {
-    auto& [w, job] = *assigned;
-    self->send(st.workers.at(w), msg::job{st.epoch, job.seq, job.attempt, std::move(job.batch),
-                                          std::move(job.state_after), std::move(job.claim)});
-  }
+  while (auto a = st.jobs.assign())
+    self->send(st.workers.at(a->worker), to_job(st.epoch, *a));
   for (auto& [id, worker] : st.workers)
-    if (auto job = st.jobs.steal(id))
-      self->send(worker, msg::job{st.epoch, job->seq, job->attempt, job->batch, job->state_after,
-                                  job->claim});
+    if (auto a = st.jobs.steal(id))
+      self->send(worker, to_job(st.epoch, *a));
 }
 
-// The id of the worker that sent the current message, if it is in the pool.
-std::optional<worker_id> sender_id(self_ptr self) {
+// Folds a job's materialize time into the estimate chunks are sized by.
+void measured(feeder_state& st, const msg::worker_ready& x) {
+  if (x.busy_ns == 0 || x.items == 0)
+    return;
+  auto per_batch = static_cast<double>(x.busy_ns) / x.items;
+  st.ns_per_batch = st.ns_per_batch <= 0 ? per_batch : 0.75 * st.ns_per_batch + 0.25 * per_batch;
+  st.jobs.set_chunk(chunk_length(st));
+}
+
+// The id of a worker in the pool.
+std::optional<worker_id> id_of(self_ptr self, const caf::actor_addr& worker) {
   auto& ids = self->state.ids;
-  auto i = ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+  auto i = ids.find(worker);
   if (i == ids.end())
     return std::nullopt;
   return i->second;
@@ -95,6 +129,8 @@ std::optional<worker_id> sender_id(self_ptr self) {
 
 msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
   self->state.cfg = std::move(cfg);
+  // The collector tells this feeder which workers are free again.
+  self->send(self->state.cfg.collector, msg::feeder_hello{caf::actor_cast<msg::feeder_actor>(self)});
   return {
     [=](const msg::begin_run& x) {
       auto& st = self->state;
@@ -117,12 +153,19 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
     },
     [=](const msg::credit_returned&) { pump(self); },
     [=](const msg::worker_ready& x) {
-      auto id = sender_id(self);
+      auto& st = self->state;
+      auto id = id_of(self, x.worker);
       if (!id)
         return;
-      auto job = self->state.jobs.finish(*id, x.epoch, x.seq);
-      if (job && x.failed)
-        attempt_failed(self, std::move(*job), x.error, *id, x.permanent);
+      measured(st, x);
+      auto items = st.jobs.finish(*id, x.epoch, x.seq);
+      if (items)
+        for (auto& f : x.failures) {
+          auto i = std::find_if(items->begin(), items->end(),
+                                [&](const pending_job& p) { return p.seq == f.seq; });
+          if (i != items->end())
+            attempt_failed(self, std::move(*i), f.error, *id, f.permanent);
+        }
       pump(self);
     },
     [=](const msg::retry_due& x) {
@@ -143,7 +186,7 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       auto id = st.next_worker_id++;
       st.ids.emplace(x.worker.address(), id);
       st.workers.emplace(id, x.worker);
-      st.jobs.add_worker(id, x.slots);
+      st.jobs.add_worker(id, x.slots, x.max_items);
       pump(self);
     },
     [=](const msg::worker_lost& x) {

@@ -46,18 +46,20 @@ void pool_changed(self_ptr self) {
   check_pool(self);
 }
 
+// A local worker takes chunks of any length; a remote one, a batch a job.
 void add_worker(self_ptr self, msg::worker_actor w, std::size_t slots,
                 std::optional<std::size_t> node, bool counted = true) {
   auto& st = self->state;
   self->monitor(w);
   st.workers.emplace(w.address(),
                      manager_state::member{caf::actor_cast<caf::actor>(w), node, counted});
-  self->send(st.feeder, msg::worker_joined{w, static_cast<std::uint32_t>(slots)});
+  std::uint32_t max_items = node ? 1 : UINT32_MAX;
+  self->send(st.feeder, msg::worker_joined{w, static_cast<std::uint32_t>(slots), max_items});
 }
 
 void spawn_local_worker(self_ptr self, bool counted) {
   auto& st = self->state;
-  worker_config wc{st.cfg.source, st.cfg.channel, st.feeder, st.collector};
+  worker_config wc{st.cfg.source, st.cfg.channel, st.collector};
   auto w = st.cfg.detach ? self->spawn<caf::detached>(worker, std::move(wc))
                          : self->spawn(worker, std::move(wc));
   add_worker(self, w, st.cfg.local_prefetch, std::nullopt, counted);
@@ -87,7 +89,7 @@ void welcome(self_ptr self, std::size_t i, const msg::node_welcome& w) {
   std::optional<note> n;
   if (st.links.welcome(i, w, n)) {
     for (auto& remote : w.workers) {
-      remote_proxy_config pc{st.cfg.source, st.cfg.channel, st.feeder, st.collector,
+      remote_proxy_config pc{st.cfg.source, st.cfg.channel, st.collector,
                              caf::actor_cast<msg::remote_worker_actor>(remote)};
       add_worker(self, self->spawn(remote_proxy, std::move(pc)), st.cfg.remote_prefetch, i);
     }

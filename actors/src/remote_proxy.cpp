@@ -14,36 +14,37 @@ msg::remote_proxy_actor::behavior_type remote_proxy(
   return {
     [self](const msg::job& j) {
       auto& st = self->state;
-      msg::worker_ready ready{j.epoch, j.seq, j.attempt, false, false, {}};
+      msg::result r{j.epoch, j.seq(), j.attempt, {}, {}, 0, 0, self->address()};
       if (skip_job(*st.cfg.channel, j)) {
-        self->send(st.cfg.feeder, std::move(ready));
+        self->send(st.cfg.collector, std::move(r));
         return;
       }
+      // The manager gives remote workers jobs of one batch (worker_joined).
+      auto& item = j.items.front();
       std::vector<char> bytes;
       try {
-        bytes = st.cfg.source->encode_batch(j.batch);
+        bytes = st.cfg.source->encode_batch(item.batch);
       } catch (const std::exception& e) {
         // Encoding is deterministic: another attempt would fail the same way.
-        ready.failed = ready.permanent = true;
-        ready.error = e.what();
-        self->send(st.cfg.feeder, std::move(ready));
+        r.failures.push_back({item.seq, true, e.what()});
+        self->send(st.cfg.collector, std::move(r));
         return;
       }
-      st.out.insert_or_assign({j.epoch, j.seq}, j.state_after);
-      self->send(st.cfg.remote, msg::wire_job{j.epoch, j.seq, j.attempt, std::move(bytes)});
+      st.out.insert_or_assign({j.epoch, item.seq}, item.state_after);
+      self->send(st.cfg.remote, msg::wire_job{j.epoch, item.seq, j.attempt, std::move(bytes)});
     },
-    [self](msg::wire_result& r) {
+    [self](msg::wire_result& w) {
       auto& st = self->state;
-      auto i = st.out.find({r.epoch, r.seq});
+      auto i = st.out.find({w.epoch, w.seq});
       if (i == st.out.end())
         return;
-      auto state_after = std::move(i->second);
+      msg::result r{w.epoch, w.seq, w.attempt, {}, {}, 0, 1, self->address()};
+      if (w.failed)
+        r.failures.push_back({w.seq, w.permanent, std::move(w.error)});
+      else
+        r.outputs.push_back({w.seq, std::move(w.output.value), std::move(i->second)});
       st.out.erase(i);
-      if (!r.failed)
-        self->send(st.cfg.collector,
-                   msg::result{r.epoch, r.seq, std::move(r.output.value), std::move(state_after)});
-      self->send(st.cfg.feeder, msg::worker_ready{r.epoch, r.seq, r.attempt, r.failed, r.permanent,
-                                                  std::move(r.error)});
+      self->send(st.cfg.collector, std::move(r));
     },
   };
 }

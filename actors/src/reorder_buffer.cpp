@@ -4,29 +4,32 @@ namespace lockstep::detail {
 
 void reorder_buffer::reset() {
   next_ = 0;
-  held_.clear();
+  slots_.clear();
+  held_ = 0;
   finished_ = false;
 }
 
 bool reorder_buffer::put(delivery d) {
   if (finished_ || d.seq < next_)
     return false;
-  return held_.emplace(d.seq, std::move(d)).second;
+  auto i = static_cast<std::size_t>(d.seq - next_);
+  if (i >= slots_.size())
+    slots_.resize(i + 1);
+  if (slots_[i])
+    return false;
+  slots_[i] = std::move(d);
+  ++held_;
+  return true;
 }
 
 void reorder_buffer::release(std::vector<delivery>& out) {
-  while (!finished_) {
-    auto i = held_.find(next_);
-    if (i == held_.end())
-      return;
-    auto kind = i->second.what;
-    out.push_back(std::move(i->second));
-    held_.erase(i);
+  while (!finished_ && !slots_.empty() && slots_.front()) {
+    out.push_back(std::move(*slots_.front()));
+    slots_.pop_front();
+    --held_;
     ++next_;
-    if (kind != delivery::kind::batch) {
-      finished_ = true;
-      held_.clear();
-    }
+    if (out.back().what != delivery::kind::batch)
+      finish();
   }
 }
 
@@ -36,8 +39,13 @@ void reorder_buffer::fail_now(delivery failure, std::vector<delivery>& out) {
     return;
   failure.seq = next_;
   out.push_back(std::move(failure));
+  finish();
+}
+
+void reorder_buffer::finish() {
   finished_ = true;
-  held_.clear();
+  slots_.clear();
+  held_ = 0;
 }
 
 }  // namespace lockstep::detail

@@ -1,5 +1,7 @@
 #include "lockstep/detail/run_channel.hpp"
 
+#include <algorithm>
+
 namespace lockstep::detail {
 
 run_channel::run_channel(std::optional<std::size_t> buffer,
@@ -78,7 +80,10 @@ delivery run_channel::take_front(std::unique_lock<std::mutex>& guard) {
 }
 
 bool run_channel::feeder_may_go() {
-  if (!feeder_waiting_ || outstanding_ >= window())
+  if (!feeder_waiting_)
+    return false;
+  auto w = window();
+  if (outstanding_ >= w || w - outstanding_ < std::min(feeder_needs_, w))
     return false;
   feeder_waiting_ = false;
   return true;
@@ -114,24 +119,37 @@ void run_channel::set_waker(std::function<void(std::uint64_t)> wake) {
   waker_ = std::move(wake);
 }
 
-bool run_channel::acquire(std::uint64_t epoch) {
+std::size_t run_channel::acquire(std::uint64_t epoch, std::size_t want, std::size_t at_least) {
   std::lock_guard<std::mutex> guard{mtx_};
-  if (!live(epoch))
-    return false;
-  if (outstanding_ >= window()) {
+  if (!live(epoch) || want == 0)
+    return 0;
+  auto w = window();
+  auto free = outstanding_ < w ? w - outstanding_ : 0;
+  if (free == 0 || free < std::min(std::max<std::size_t>(at_least, 1), w)) {
     feeder_waiting_ = true;
-    return false;
+    feeder_needs_ = std::max<std::size_t>(at_least, 1);
+    return 0;
   }
-  ++outstanding_;
-  return true;
+  auto n = std::min(free, want);
+  outstanding_ += n;
+  return n;
 }
 
-void run_channel::push(std::uint64_t epoch, delivery d) {
+void run_channel::give_back(std::uint64_t epoch, std::size_t n) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (live(epoch))
+    outstanding_ -= std::min(n, outstanding_);
+}
+
+void run_channel::push(std::uint64_t epoch, std::vector<delivery>& ds) {
+  if (ds.empty())
+    return;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!live(epoch))
       return;
-    ready_.push_back(std::move(d));
+    for (auto& d : ds)
+      ready_.push_back(std::move(d));
   }
   cv_.notify_one();
 }
@@ -159,7 +177,13 @@ void run_channel::count_worker_lost() {
 }
 
 std::size_t run_channel::window() const {
-  return buffer_.value_or(default_buffer(pool_)) + pool_;
+  auto count = buffer_.value_or(default_buffer(pool_)) + pool_;
+  auto largest = largest_output_.load(std::memory_order_relaxed);
+  if (!buffer_bytes_ || largest == 0)
+    return count;
+  auto fits = *buffer_bytes_ / (largest + bookkeeping_bytes);
+  auto most = buffer_ ? count : max_window;
+  return std::clamp(fits, std::min(pool_ + 1, most), most);
 }
 
 std::size_t run_channel::pool_size() const {

@@ -1,5 +1,7 @@
 #include "lockstep/detail/worker.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include "lockstep/messages/errors.hpp"
@@ -13,26 +15,39 @@ bool skip_job(const run_channel& channel, const msg::job& j) {
 msg::worker_actor::behavior_type worker(msg::worker_actor::pointer self, worker_config cfg) {
   return {
     [=](const msg::job& j) {
-      msg::worker_ready ready{j.epoch, j.seq, j.attempt, false, false, {}};
-      if (skip_job(*cfg.channel, j)) {
-        self->send(cfg.feeder, std::move(ready));
-        return;
+      msg::result r{j.epoch, j.seq(), j.attempt, {}, {}, 0, 0, self->address()};
+      if (!skip_job(*cfg.channel, j)) {
+        materialize_items(*cfg.source, *cfg.channel, j, r);
+        r.items = static_cast<std::uint32_t>(r.outputs.size() + r.failures.size());
       }
-      box output;
-      try {
-        output = cfg.source->materialize(j.batch);
-      } catch (const permanent_error& e) {
-        ready.failed = ready.permanent = true;
-        ready.error = e.what();
-      } catch (const std::exception& e) {
-        ready.failed = true;
-        ready.error = e.what();
-      }
-      if (!ready.failed)
-        self->send(cfg.collector, msg::result{j.epoch, j.seq, std::move(output), j.state_after});
-      self->send(cfg.feeder, std::move(ready));
+      self->send(cfg.collector, std::move(r));
     },
   };
+}
+
+void materialize_items(const erased_source& source, run_channel& channel, const msg::job& j,
+                       msg::result& r) {
+  auto start = std::chrono::steady_clock::now();
+  std::size_t largest = 0;
+  r.outputs.reserve(j.items.size());
+  for (auto& item : j.items) {
+    if (!channel.live(j.epoch))
+      break;  // the run ended: what is left would be dropped
+    try {
+      auto output = source.materialize(item.batch);
+      largest = std::max(largest, source.output_bytes(output));
+      r.outputs.push_back({item.seq, std::move(output), item.state_after});
+    } catch (const permanent_error& e) {
+      r.failures.push_back({item.seq, true, e.what()});
+    } catch (const std::exception& e) {
+      r.failures.push_back({item.seq, false, e.what()});
+    }
+  }
+  r.busy_ns = static_cast<std::uint64_t>(
+    std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+      .count());
+  if (largest > 0)
+    channel.note_output_bytes(largest);
 }
 
 }  // namespace lockstep::detail

@@ -1,6 +1,8 @@
 // The collector under CAF's test coordinator: order, epochs, failures.
 #include "lockstep/detail/collector.hpp"
 
+#include <caf/actor_cast.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <gtest/gtest.h>
 
@@ -28,7 +30,8 @@ struct collector_test : ::testing::Test {
 
   // A result whose output is `payload`, so results of one seq can be told apart.
   msg::result result(std::uint64_t seq, std::uint64_t ep = 0, int payload = 0) {
-    return {ep ? ep : epoch, seq, std::make_shared<int>(payload), std::make_shared<int>(0)};
+    return {ep ? ep : epoch, seq, 1, {{seq, std::make_shared<int>(payload), std::make_shared<int>(0)}},
+            {}, 0, 1, {}};
   }
 
   std::vector<std::pair<delivery::kind, std::uint64_t>> drain() {
@@ -101,6 +104,32 @@ TEST_F(collector_test, run_failed_fails_right_after_what_is_in_order) {
   send(msg::run_failed{epoch, errc::no_workers, "no worker"});
   auto got = drain();
   EXPECT_EQ(got, (std::vector<std::pair<K, std::uint64_t>>{{K::batch, 0}, {K::failure, 1}}));
+}
+
+// A chunk's outputs are released in order with what came before them, and
+// every result, of any run, tells the feeder its worker is free.
+TEST_F(collector_test, a_chunk_is_released_in_order_and_reported_to_the_feeder) {
+  auto readies = std::make_shared<std::vector<msg::worker_ready>>();
+  auto feeder = env.sys.spawn([readies](caf::event_based_actor*) -> caf::behavior {
+    return {[readies](const msg::worker_ready& r) { readies->push_back(r); }};
+  });
+  send(msg::feeder_hello{caf::actor_cast<msg::feeder_actor>(feeder)});
+  send(msg::begin_run{epoch, {}});
+  msg::result chunk{epoch, 1, 1, {}, {{2, false, "try again"}}, 5000, 3, {}};
+  chunk.outputs.push_back({1, std::make_shared<int>(1), std::make_shared<int>(0)});
+  chunk.outputs.push_back({3, std::make_shared<int>(3), std::make_shared<int>(0)});
+  send(chunk);
+  send(result(0));
+  send(result(0, epoch + 2));  // another run's: dropped, but its worker is free
+  EXPECT_EQ(drain(), (std::vector<std::pair<K, std::uint64_t>>{{K::batch, 0}, {K::batch, 1}}));
+  ASSERT_EQ(readies->size(), 3u);
+  EXPECT_EQ((*readies)[0].seq, 1u);
+  ASSERT_EQ((*readies)[0].failures.size(), 1u);
+  EXPECT_EQ((*readies)[0].failures[0].seq, 2u);
+  EXPECT_EQ((*readies)[0].busy_ns, 5000u);
+  EXPECT_EQ((*readies)[0].items, 3u);
+  EXPECT_EQ((*readies)[2].epoch, epoch + 2);
+  caf::anon_send_exit(feeder, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(collector_test, ends_and_failures_of_another_run_are_dropped) {

@@ -6,7 +6,7 @@ namespace lockstep::detail {
 namespace {
 
 pending_job job(std::uint64_t seq, std::optional<worker_id> avoid = std::nullopt) {
-  return {seq, 1, {}, {}, avoid, nullptr};
+  return {seq, 1, {}, {}, avoid};
 }
 
 TEST(dispatcher, lowest_seq_goes_first_to_a_free_worker) {
@@ -18,12 +18,12 @@ TEST(dispatcher, lowest_seq_goes_first_to_a_free_worker) {
   d.enqueue(job(1));
   auto a = d.assign();
   ASSERT_TRUE(a);
-  EXPECT_EQ(a->first, 10u);
-  EXPECT_EQ(a->second.seq, 0u);
+  EXPECT_EQ(a->worker, 10u);
+  EXPECT_EQ(a->seq(), 0u);
   EXPECT_FALSE(d.assign());  // the only worker is busy
   EXPECT_EQ(d.waiting(), 2u);
   EXPECT_TRUE(d.finish(10, 1, 0));
-  EXPECT_EQ(d.assign()->second.seq, 1u);
+  EXPECT_EQ(d.assign()->seq(), 1u);
 }
 
 TEST(dispatcher, spreads_jobs_over_workers) {
@@ -36,7 +36,7 @@ TEST(dispatcher, spreads_jobs_over_workers) {
     d.enqueue(job(s));
   std::set<worker_id> used;
   while (auto a = d.assign())
-    used.insert(a->first);
+    used.insert(a->worker);
   EXPECT_EQ(used, (std::set<worker_id>{1, 2, 3}));
   EXPECT_EQ(d.in_flight(), 3u);
 }
@@ -48,13 +48,13 @@ TEST(dispatcher, a_retry_avoids_the_worker_that_failed_it) {
   d.add_worker(2);
   d.enqueue(job(0, 1));
   auto a = d.assign();
-  EXPECT_EQ(a->first, 2u);
+  EXPECT_EQ(a->worker, 2u);
   // With worker 2 busy, the retry waits rather than going back to 1 ...
   d.enqueue(job(1, 1));
   EXPECT_FALSE(d.assign());
   // ... but a fresh job may take worker 1.
   d.enqueue(job(2));
-  EXPECT_EQ(d.assign()->second.seq, 2u);
+  EXPECT_EQ(d.assign()->seq(), 2u);
 }
 
 TEST(dispatcher, a_single_worker_takes_its_own_retry) {
@@ -62,7 +62,7 @@ TEST(dispatcher, a_single_worker_takes_its_own_retry) {
   d.new_run(1);
   d.add_worker(1);
   d.enqueue(job(0, 1));
-  EXPECT_EQ(d.assign()->first, 1u);
+  EXPECT_EQ(d.assign()->worker, 1u);
 }
 
 TEST(dispatcher, a_removed_worker_returns_its_live_jobs) {
@@ -89,7 +89,7 @@ TEST(dispatcher, a_worker_with_more_slots_takes_more_jobs) {
     d.enqueue(job(s));
   std::map<worker_id, int> held;
   while (auto a = d.assign())
-    ++held[a->first];
+    ++held[a->worker];
   EXPECT_EQ(held[1], 1);
   EXPECT_EQ(held[2], 3);
   EXPECT_EQ(d.waiting(), 2u);
@@ -105,7 +105,7 @@ TEST(dispatcher, old_runs_keep_workers_busy_but_are_never_returned) {
   d.enqueue(job(0));
   EXPECT_FALSE(d.assign());          // worker 1 still runs run 1's job
   EXPECT_FALSE(d.finish(1, 1, 0));   // finished, but not of the live run
-  EXPECT_EQ(d.assign()->first, 1u);  // now free for run 2
+  EXPECT_EQ(d.assign()->worker, 1u);  // now free for run 2
   EXPECT_TRUE(d.remove_worker(1).size() == 1);
 }
 
@@ -120,7 +120,7 @@ TEST(dispatcher, an_old_runs_queued_jobs_count_as_one) {
   d.new_run(2);
   d.enqueue(job(0));
   // One old job may be running, the other will be skipped: one slot is left.
-  EXPECT_EQ(d.assign()->first, 1u);
+  EXPECT_EQ(d.assign()->worker, 1u);
   d.enqueue(job(1));
   EXPECT_FALSE(d.assign());
 }
@@ -139,14 +139,14 @@ TEST(dispatcher, an_idle_worker_steals_a_job_queued_behind_another) {
   d.enqueue(job(2));
   auto c = d.assign();
   ASSERT_TRUE(c);
-  auto busy = c->first;
+  auto busy = c->worker;
   auto idle = busy == 1 ? worker_id{2} : worker_id{1};
   EXPECT_FALSE(d.steal(idle));  // the idle one still holds a job
-  d.finish(idle, 1, idle == a->first ? a->second.seq : b->second.seq);
+  d.finish(idle, 1, idle == a->worker ? a->seq() : b->seq());
   auto stolen = d.steal(idle);
   ASSERT_TRUE(stolen);
-  EXPECT_EQ(stolen->seq, 2u);
-  EXPECT_EQ(stolen->claim, c->second.claim);  // one claim for both copies
+  EXPECT_EQ(stolen->seq(), 2u);
+  EXPECT_EQ(stolen->claim, c->claim);  // one claim for both copies
   EXPECT_FALSE(d.steal(idle));                // each job is stolen once
   EXPECT_FALSE(d.assign());
 }
@@ -180,8 +180,80 @@ TEST(dispatcher, every_assignment_gets_a_fresh_claim) {
   d.finish(1, 1, 0);
   d.enqueue(job(0));  // a retry
   auto second = d.assign();
-  ASSERT_TRUE(first && second && first->second.claim && second->second.claim);
-  EXPECT_NE(first->second.claim, second->second.claim);
+  ASSERT_TRUE(first && second && first->claim && second->claim);
+  EXPECT_NE(first->claim, second->claim);
+}
+
+// A chunk: up to chunk() first attempts in seq order, at most what the
+// worker takes a job; a retry goes alone, and a chunk stops before one.
+TEST(dispatcher, chunks_take_consecutive_first_attempts_and_a_retry_goes_alone) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 4, 1000);
+  d.add_worker(2, 4, 1);  // a remote worker: one batch a job
+  d.set_chunk(3);
+  for (std::uint64_t s = 0; s < 5; ++s)
+    d.enqueue(job(s));
+  auto retry = job(5);
+  retry.attempt = 2;
+  d.enqueue(retry);
+  d.enqueue(job(6));
+  auto seqs = [](const assignment& a) {
+    std::vector<std::uint64_t> out;
+    for (auto& i : a.items)
+      out.push_back(i.seq);
+    return out;
+  };
+  auto a = d.assign();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->worker, 1u);
+  EXPECT_EQ(seqs(*a), (std::vector<std::uint64_t>{0, 1, 2}));
+  auto b = d.assign();
+  EXPECT_EQ(b->worker, 2u);
+  EXPECT_EQ(seqs(*b), (std::vector<std::uint64_t>{3}));
+  auto c = d.assign();
+  EXPECT_EQ(seqs(*c), (std::vector<std::uint64_t>{4}));  // stops before the retry
+  auto r = d.assign();
+  EXPECT_EQ(seqs(*r), (std::vector<std::uint64_t>{5}));
+  EXPECT_EQ(r->attempt(), 2u);
+  EXPECT_EQ(d.in_flight(), 6u);
+  auto done = d.finish(1, 1, 0);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->size(), 3u);  // the whole chunk, to retry what failed in it
+  EXPECT_FALSE(d.finish(1, 1, 1));  // a chunk is named by its first seq only
+}
+
+TEST(dispatcher, a_lost_workers_chunks_come_back_as_batches_in_order) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2, 100);
+  d.set_chunk(2);
+  for (std::uint64_t s = 0; s < 4; ++s)
+    d.enqueue(job(s));
+  d.assign();
+  d.assign();
+  auto orphans = d.remove_worker(1);
+  ASSERT_EQ(orphans.size(), 4u);
+  for (std::uint64_t s = 0; s < 4; ++s)
+    EXPECT_EQ(orphans[s].seq, s);
+}
+
+TEST(dispatcher, a_chunk_is_stolen_whole_only_by_a_worker_that_takes_its_size) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2, 100);
+  d.set_chunk(2);
+  for (std::uint64_t s = 0; s < 4; ++s)
+    d.enqueue(job(s));
+  d.assign();
+  d.assign();
+  d.add_worker(2, 2, 1);  // takes single batches only
+  EXPECT_FALSE(d.steal(2));
+  d.add_worker(3, 2, 100);
+  auto stolen = d.steal(3);
+  ASSERT_TRUE(stolen);
+  EXPECT_EQ(stolen->seq(), 2u);
+  EXPECT_EQ(stolen->items.size(), 2u);
 }
 
 }  // namespace

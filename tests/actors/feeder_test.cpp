@@ -21,6 +21,8 @@ struct job_log {
   std::set<std::pair<std::uint64_t, std::uint32_t>> fail;       // (seq, attempt) that fail
   std::set<std::pair<std::uint64_t, std::uint32_t>> permanent;  // ... and fail for good
   std::set<int> holding;  // workers that keep their jobs until released
+  // Every job as it came: (first seq, attempt, batches).
+  std::vector<std::tuple<std::uint64_t, std::uint32_t, std::size_t>> chunks;
 
   int attempts_of(std::uint64_t seq) const {
     return static_cast<int>(
@@ -31,33 +33,38 @@ struct job_log {
 struct release {};
 
 // A worker speaking the worker protocol: answers a job at once, or holds it
-// until it gets `release`.
+// until it gets `release`. It reports `busy_ns` per batch of a job.
 caf::behavior fake_worker(caf::event_based_actor* self, int name, std::shared_ptr<job_log> log,
-                          msg::collector_actor collector) {
-  auto held = std::make_shared<std::vector<std::pair<msg::job, caf::actor>>>();
-  auto answer = [=](const msg::job& j, const caf::actor& feeder) {
-    bool permanent = log->permanent.count({j.seq, j.attempt}) > 0;
-    bool failed = permanent || log->fail.count({j.seq, j.attempt}) > 0;
-    if (!failed)
-      self->send(collector, msg::result{j.epoch, j.seq, std::make_shared<int>(0), j.state_after});
-    self->send(feeder, msg::worker_ready{j.epoch, j.seq, j.attempt, failed, permanent,
-                                         failed ? "injected" : ""});
+                          msg::collector_actor collector, std::uint64_t busy_ns) {
+  auto held = std::make_shared<std::vector<msg::job>>();
+  auto answer = [=](const msg::job& j) {
+    msg::result r{j.epoch, j.seq(), j.attempt, {}, {}, busy_ns * j.items.size(),
+                  static_cast<std::uint32_t>(j.items.size()), self->address()};
+    for (auto& item : j.items) {
+      bool permanent = log->permanent.count({item.seq, j.attempt}) > 0;
+      if (permanent || log->fail.count({item.seq, j.attempt}) > 0)
+        r.failures.push_back({item.seq, permanent, "injected"});
+      else
+        r.outputs.push_back({item.seq, std::make_shared<int>(0), item.state_after});
+    }
+    self->send(collector, std::move(r));
   };
   return {
     [=](const msg::job& j) {
-      log->jobs.emplace_back(name, j.seq, j.attempt);
-      auto feeder = caf::actor_cast<caf::actor>(self->current_sender());
+      log->chunks.emplace_back(j.seq(), j.attempt, j.items.size());
+      for (auto& item : j.items)
+        log->jobs.emplace_back(name, item.seq, j.attempt);
       if (log->holding.count(name) > 0)
-        held->emplace_back(j, feeder);
+        held->push_back(j);
       else
-        answer(j, feeder);
+        answer(j);
     },
     [=](release) {
       log->holding.erase(name);
       auto jobs = std::move(*held);
       held->clear();
-      for (auto& [j, feeder] : jobs)
-        answer(j, feeder);
+      for (auto& j : jobs)
+        answer(j);
     },
   };
 }
@@ -73,7 +80,8 @@ struct feeder_test : ::testing::Test {
   std::uint64_t epoch = 0;
 
   void spawn(std::size_t n_workers, std::optional<std::size_t> buffer, retry_policy retry = {},
-             std::size_t issue_limit = 256) {
+             std::size_t issue_limit = 256, std::uint32_t max_items = 1,
+             std::uint64_t busy_ns = 0) {
     channel = std::make_shared<run_channel>(buffer);
     col = env.sys.spawn(collector, channel);
     feed = env.sys.spawn(
@@ -81,9 +89,9 @@ struct feeder_test : ::testing::Test {
     channel->set_waker([f = feed](std::uint64_t e) { caf::anon_send(f, msg::credit_returned{e}); });
     channel->set_pool(n_workers);
     for (std::size_t i = 0; i < n_workers; ++i) {
-      workers.push_back(env.sys.spawn(fake_worker, static_cast<int>(i), log, col));
-      caf::anon_send(feed,
-                     msg::worker_joined{caf::actor_cast<msg::worker_actor>(workers.back()), 1});
+      workers.push_back(env.sys.spawn(fake_worker, static_cast<int>(i), log, col, busy_ns));
+      caf::anon_send(feed, msg::worker_joined{caf::actor_cast<msg::worker_actor>(workers.back()),
+                                              1, max_items});
     }
     env.run();
   }
@@ -143,6 +151,35 @@ TEST_F(feeder_test, issues_no_more_than_the_credit_window) {
   EXPECT_EQ(drain(), (std::vector<std::uint64_t>{0, 1, 2, 3, 4}));
   // Taking freed the window; the feeder refilled it.
   EXPECT_EQ(probe->iterations.load(), 10);
+}
+
+// Cheap batches travel in chunks sized to their measured time (200 µs of
+// work a job by default, at most a quarter of the window per worker); a
+// batch that fails inside a chunk is retried alone, and every batch is
+// delivered once, in order.
+TEST_F(feeder_test, cheap_batches_travel_in_chunks_and_a_failure_is_retried_alone) {
+  log->fail = {{30, 1}};
+  spawn(1, 199, no_jitter(1ms), 256, UINT32_MAX, 1000);
+  begin();
+  ASSERT_FALSE(log->chunks.empty());
+  EXPECT_EQ(std::get<2>(log->chunks.front()), 1u);  // nothing measured yet
+  std::vector<std::uint64_t> got;
+  for (int round = 0; round < 100 && got.size() < 400; ++round) {
+    for (auto seq : drain())
+      got.push_back(seq);
+    env.advance(2ms);
+  }
+  ASSERT_GE(got.size(), 400u);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(got[i], i);
+  std::size_t longest = 0;
+  for (auto& c : log->chunks)
+    longest = std::max(longest, std::get<2>(c));
+  EXPECT_EQ(longest, 50u);  // the window, 200, over 4 x 1 worker
+  auto retry = std::find_if(log->chunks.begin(), log->chunks.end(),
+                            [](auto& c) { return std::get<1>(c) == 2; });
+  ASSERT_NE(retry, log->chunks.end());
+  EXPECT_EQ(*retry, std::make_tuple(std::uint64_t{30}, std::uint32_t{2}, std::size_t{1}));
 }
 
 TEST_F(feeder_test, a_huge_window_is_filled_a_bounded_step_per_message) {

@@ -8,6 +8,12 @@
 namespace lockstep::detail {
 namespace {
 
+void push_one(run_channel& c, std::uint64_t epoch, delivery d) {
+  std::vector<delivery> ds;
+  ds.push_back(std::move(d));
+  c.push(epoch, ds);
+}
+
 // Counts the waker's calls, as the feeder would receive them.
 struct wakes {
   std::vector<std::uint64_t> epochs;
@@ -22,16 +28,16 @@ TEST(run_channel, credit_stops_at_the_window_and_a_pop_frees_it) {
   w.install(c);
   c.set_pool(2);  // window 1 + 2
   auto e = c.open();
-  EXPECT_TRUE(c.acquire(e));
-  EXPECT_TRUE(c.acquire(e));
-  EXPECT_TRUE(c.acquire(e));
-  EXPECT_FALSE(c.acquire(e));  // the feeder now waits
+  EXPECT_TRUE(c.acquire(e, 1));
+  EXPECT_TRUE(c.acquire(e, 1));
+  EXPECT_TRUE(c.acquire(e, 1));
+  EXPECT_FALSE(c.acquire(e, 1));  // the feeder now waits
   EXPECT_TRUE(w.epochs.empty());
-  c.push(e, delivery::batch(0, {}, {}));
+  push_one(c, e, delivery::batch(0, {}, {}));
   ASSERT_TRUE(c.pop(e));
   EXPECT_EQ(w.epochs, std::vector<std::uint64_t>{e});  // woken by the pop itself, once
-  EXPECT_TRUE(c.acquire(e));
-  EXPECT_FALSE(c.acquire(e));
+  EXPECT_TRUE(c.acquire(e, 1));
+  EXPECT_FALSE(c.acquire(e, 1));
 }
 
 TEST(run_channel, a_pop_wakes_the_feeder_only_when_it_waits) {
@@ -40,8 +46,8 @@ TEST(run_channel, a_pop_wakes_the_feeder_only_when_it_waits) {
   w.install(c);
   c.set_pool(1);
   auto e = c.open();
-  EXPECT_TRUE(c.acquire(e));
-  c.push(e, delivery::batch(0, {}, {}));
+  EXPECT_TRUE(c.acquire(e, 1));
+  push_one(c, e, delivery::batch(0, {}, {}));
   ASSERT_TRUE(c.try_pop(e));
   EXPECT_TRUE(w.epochs.empty());
 }
@@ -52,7 +58,7 @@ TEST(run_channel, the_default_buffer_is_twice_the_pool_plus_one) {
   EXPECT_EQ(c.buffer(), 7u);
   auto e = c.open();
   std::size_t granted = 0;
-  while (c.acquire(e))
+  while (c.acquire(e, 1))
     ++granted;
   EXPECT_EQ(granted, 7u + 3u);
   c.set_pool(0);
@@ -69,10 +75,10 @@ TEST(run_channel, only_the_live_epoch_counts) {
   auto e = c.open();
   EXPECT_GT(e, old);
   EXPECT_FALSE(c.live(old));
-  EXPECT_FALSE(c.acquire(old));
-  c.push(old, delivery::batch(0, {}, {}));
+  EXPECT_FALSE(c.acquire(old, 1));
+  push_one(c, old, delivery::batch(0, {}, {}));
   EXPECT_EQ(c.ready(), 0u);
-  c.push(e, delivery::batch(0, {}, {}));
+  push_one(c, e, delivery::batch(0, {}, {}));
   EXPECT_EQ(c.ready(), 1u);
   EXPECT_TRUE(c.live(e));
   EXPECT_FALSE(c.live(0));
@@ -105,21 +111,69 @@ TEST(run_channel, a_bigger_pool_wakes_a_waiting_feeder) {
   w.install(c);
   c.set_pool(1);
   auto e = c.open();
-  c.acquire(e);
-  c.acquire(e);
-  EXPECT_FALSE(c.acquire(e));
+  c.acquire(e, 1);
+  c.acquire(e, 1);
+  EXPECT_FALSE(c.acquire(e, 1));
   c.set_pool(2);
   EXPECT_EQ(w.epochs, std::vector<std::uint64_t>{e});
   EXPECT_EQ(c.pool_size(), 2u);
-  EXPECT_TRUE(c.acquire(e));
+  EXPECT_TRUE(c.acquire(e, 1));
+}
+
+// Credit by the chunk: a feeder that needs 4 is woken once 4 are free, not
+// at every pop; credit it could not use goes back.
+TEST(run_channel, a_feeder_waiting_for_a_chunk_is_woken_once_a_chunk_is_free) {
+  run_channel c{5};
+  wakes w;
+  w.install(c);
+  c.set_pool(1);  // window 6
+  auto e = c.open();
+  EXPECT_EQ(c.acquire(e, 100, 4), 6u);
+  EXPECT_EQ(c.acquire(e, 100, 4), 0u);  // waits for 4
+  for (std::uint64_t i = 0; i < 6; ++i)
+    push_one(c, e, delivery::batch(i, {}, {}));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(c.try_pop(e));
+  EXPECT_TRUE(w.epochs.empty());  // 3 free: not yet
+  ASSERT_TRUE(c.try_pop(e));
+  EXPECT_EQ(w.epochs, std::vector<std::uint64_t>{e});
+  EXPECT_EQ(c.acquire(e, 2, 4), 2u);  // up to `want`
+  c.give_back(e, 2);
+  EXPECT_EQ(c.acquire(e, 100, 1), 4u);
+  EXPECT_EQ(c.acquire(e, 100, 100), 0u);  // needs more than the window: the whole window
+  while (c.try_pop(e))
+    ;
+  EXPECT_EQ(w.epochs.size(), 1u);  // 2 of 6 free
+}
+
+// The byte budget: the window fits the budget at the largest output seen,
+// never below pool + 1, never above buffer + pool where a buffer is set.
+TEST(run_channel, a_byte_budget_sizes_the_window_by_the_largest_output) {
+  run_channel c{std::nullopt, std::size_t{1} << 20};
+  c.set_pool(2);
+  EXPECT_EQ(c.window_now(), 7u);  // nothing seen yet: 2 x 2 + 1 + 2
+  c.note_output_bytes(64);
+  EXPECT_EQ(c.window_now(), (std::size_t{1} << 20) / (64 + bookkeeping_bytes));
+  c.note_output_bytes(32);  // smaller: the largest stays
+  EXPECT_EQ(c.window_now(), (std::size_t{1} << 20) / (64 + bookkeeping_bytes));
+  c.note_output_bytes(std::size_t{8} << 20);  // one output over the budget
+  EXPECT_EQ(c.window_now(), 3u);
+  run_channel capped{10, std::size_t{1} << 20};
+  capped.set_pool(2);
+  capped.note_output_bytes(64);
+  EXPECT_EQ(capped.window_now(), 12u);
+  run_channel counted;  // no budget: outputs change nothing
+  counted.set_pool(2);
+  counted.note_output_bytes(1);
+  EXPECT_EQ(counted.window_now(), 7u);
 }
 
 TEST(run_channel, counts_runs_and_deliveries) {
   run_channel c{2};
   c.set_pool(1);
   auto e = c.open();
-  c.acquire(e);
-  c.push(e, delivery::batch(0, {}, {}));
+  c.acquire(e, 1);
+  push_one(c, e, delivery::batch(0, {}, {}));
   c.pop(e);
   c.open();
   auto s = c.stats();

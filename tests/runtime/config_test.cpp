@@ -125,6 +125,9 @@ TEST(config, reads_json_and_names_every_bad_field) {
   EXPECT_NE(json_problem(R"({"workers": 2.5})").find("config.workers"), std::string::npos);
   EXPECT_NE(json_problem(R"({"workers": "four"})").find("config.workers"), std::string::npos);
   EXPECT_NE(json_problem(R"({"buffer": 0})").find("buffer must be at least 1"), std::string::npos);
+  EXPECT_EQ(config_from_json(R"({"buffer_bytes": 1048576})").buffer_bytes, std::size_t{1} << 20);
+  EXPECT_NE(json_problem(R"({"buffer_bytes": 0})").find("config.buffer_bytes must be at least 1"),
+            std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"factor": 0}})").find("retry.factor"), std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"first_delay_ms": -5}})").find("first_delay_ms"),
             std::string::npos);
@@ -147,6 +150,8 @@ TEST(config, absurd_sizes_and_delays_are_refused_naming_the_field) {
   refused([](config& c) { c.buffer = std::size_t{1000000000000}; },
           "config.buffer is 1000000000000");
   refused([](config& c) { c.buffer = max_buffer + 1; }, "at most 1048576");
+  refused([](config& c) { c.buffer_bytes = max_buffer_bytes + 1; },
+          "config.buffer_bytes is 1099511627777; at most 1099511627776");
   refused([](config& c) { c.worker_prefetch = 1u << 30; }, "config.worker_prefetch");
   refused([](config& c) { c.scheduler_threads = 100000; }, "config.scheduler_threads");
   refused([](config& c) { c.retry.max_retries = 4294967295u; }, "config.retry.max_retries");

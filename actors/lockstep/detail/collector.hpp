@@ -14,6 +14,7 @@ namespace lockstep::detail {
 
 struct collector_state {
   std::shared_ptr<run_channel> channel;
+  msg::feeder_actor feeder;  ///< from msg::feeder_hello
   reorder_buffer buffer;
   std::uint64_t epoch = 0;  ///< the run being collected; 0 = none
   std::vector<delivery> released;
@@ -26,7 +27,8 @@ struct collector_state {
 /// epoch is dropped, so a stale result can never take the place of a batch
 /// of the new run — releases them strictly by seq through a reorder_buffer
 /// and pushes them to the run_channel. It holds no more than the credit
-/// window allows.
+/// window allows. Every msg::result, of any run, is passed on to the feeder
+/// as msg::worker_ready (its worker is free, its failures to be retried).
 msg::collector_actor::behavior_type collector(
   msg::collector_actor::stateful_pointer<collector_state> self,
   std::shared_ptr<run_channel> channel);

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,13 +27,25 @@ struct pending_job {
   const_box batch;
   const_box state_after;
   std::optional<worker_id> avoid;  ///< the worker whose attempt failed last
-  claim_flag claim;                ///< made anew by every assign()
+};
+
+/// Batches handed to a worker as one job: consecutive waiting batches of a
+/// first attempt, or a retry alone. Named by its first seq.
+struct assignment {
+  worker_id worker = 0;
+  std::vector<pending_job> items;
+  claim_flag claim;  ///< made anew by every assign()
+
+  std::uint64_t seq() const { return items.front().seq; }
+  std::uint32_t attempt() const { return items.front().attempt; }
 };
 
 /// Pairs waiting jobs with free workers and remembers what each worker holds.
 ///
-/// Guarantees: the lowest waiting seq that some worker may take goes first;
-/// a worker holds at most its `slots` jobs; a retry avoids the worker
+/// Guarantees: the lowest waiting seq that some worker may take goes first,
+/// with up to chunk() batches after it that wait for their first attempt (at
+/// most the worker's `max_items`); a retry goes alone. A worker holds at
+/// most its `slots` jobs; a retry avoids the worker
 /// that failed it whenever the pool has another worker; a job stays recorded
 /// at its worker until that worker reports it, so a lost worker's jobs can be
 /// handed out again. Jobs of an earlier run keep their worker busy until
@@ -41,11 +54,13 @@ struct pending_job {
 /// Stealing: a worker with nothing to do may take a copy of a job queued
 /// behind another at a busy worker (one that holds two or more), so a slow
 /// job does not hold up the job queued behind it. Both copies share the
-/// job's claim flag; each job is stolen at most once.
+/// job's claim flag; each job is stolen at most once, and only by a worker
+/// that takes jobs of its size.
 class dispatcher {
  public:
-  /// `w` may hold up to `slots` jobs at once (at least 1).
-  void add_worker(worker_id w, std::size_t slots = 1);
+  /// `w` may hold up to `slots` jobs at once (at least 1), each of up to
+  /// `max_items` batches (at least 1).
+  void add_worker(worker_id w, std::size_t slots = 1, std::size_t max_items = 1);
 
   /// Removes a worker and returns its in-flight jobs of the live run.
   std::vector<pending_job> remove_worker(worker_id w);
@@ -56,34 +71,43 @@ class dispatcher {
   /// Starts a new run: waiting jobs are dropped.
   void new_run(std::uint64_t epoch);
 
-  /// Queues a job of the live run for the next free worker.
+  /// Queues a batch of the live run for the next free worker.
   void enqueue(pending_job j);
 
-  /// The next (worker, job) pair, recorded as in flight; nullopt when no
-  /// waiting job has a free worker.
-  std::optional<std::pair<worker_id, pending_job>> assign();
+  /// Batches per job for workers that take more than one (at least 1).
+  void set_chunk(std::size_t n) { chunk_ = std::max<std::size_t>(1, n); }
+  std::size_t chunk() const { return chunk_; }
+
+  /// The next job and its worker, recorded as in flight; nullopt when no
+  /// waiting batch has a free worker.
+  std::optional<assignment> assign();
 
   /// For `thief`, which holds nothing while nothing waits: a copy of the
   /// last job queued at the busiest worker that holds two or more, recorded
   /// as in flight at the thief too; nullopt when there is none.
-  std::optional<pending_job> steal(worker_id thief);
+  std::optional<assignment> steal(worker_id thief);
 
-  /// Worker `w` reported job `seq` of run `epoch`. Returns the job when it was
-  /// in flight for the live run (so the caller can retry it).
-  std::optional<pending_job> finish(worker_id w, std::uint64_t epoch, std::uint64_t seq);
+  /// Worker `w` reported job `seq` of run `epoch`. Returns the job's batches
+  /// when it was in flight for the live run (so the caller can retry them).
+  std::optional<std::vector<pending_job>> finish(worker_id w, std::uint64_t epoch,
+                                                 std::uint64_t seq);
 
   std::size_t waiting() const { return waiting_.size(); }
-  std::size_t in_flight() const;  ///< jobs of the live run out at workers
+  std::size_t in_flight() const;  ///< batches of the live run out at workers
   std::uint64_t epoch() const { return epoch_; }
 
  private:
   struct out_job {
     std::uint64_t epoch;
-    pending_job job;
+    std::vector<pending_job> items;
+    claim_flag claim;
     bool stolen = false;  ///< a copy went to another worker
+
+    std::uint64_t seq() const { return items.front().seq; }
   };
   struct worker_slot {
     std::size_t slots = 1;
+    std::size_t max_items = 1;
     std::vector<out_job> out;
   };
 
@@ -92,8 +116,9 @@ class dispatcher {
 
   std::uint64_t epoch_ = 0;
   std::map<worker_id, worker_slot> workers_;
-  std::map<std::uint64_t, pending_job> waiting_;  // by seq
+  std::deque<pending_job> waiting_;  // by seq
   worker_id last_assigned_ = 0;
+  std::size_t chunk_ = 1;
 };
 
 }  // namespace lockstep::detail

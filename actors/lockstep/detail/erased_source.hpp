@@ -34,6 +34,9 @@ class erased_source {
   /// lockstep::permanent_error (not retried).
   virtual box materialize(const const_box& batch) const = 0;
 
+  /// The memory an output of materialize holds (source.hpp, output_bytes).
+  virtual std::size_t output_bytes(const box& output) const = 0;
+
   virtual bool equal_states(const const_box& a, const const_box& b) const = 0;
   virtual const_box copy_state(const const_box& state) const = 0;
 

@@ -1,6 +1,7 @@
 // The feeder actor: iterates the source and hands jobs to workers.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <random>
@@ -24,7 +25,11 @@ struct feeder_config {
   /// Batches iterated in one message handler at most: a huge credit window
   /// is filled in steps, so workers' results and a halt are handled between
   /// them instead of after the whole window.
-  std::size_t issue_limit = 256;
+  std::size_t issue_limit = 1024;
+  /// The materialize time a job aims at: cheap batches travel in chunks of
+  /// about this much work, so a message (and the thread wake-ups it costs)
+  /// is paid per chunk, not per batch. Batches slower than this go alone.
+  std::chrono::nanoseconds chunk_work = std::chrono::microseconds{200};
 };
 
 struct feeder_state {
@@ -39,18 +44,21 @@ struct feeder_state {
   std::map<worker_id, msg::worker_actor> workers;
   worker_id next_worker_id = 1;
   std::minstd_rand jitter{std::random_device{}()};
+  double ns_per_batch = 0;  ///< measured materialize time; 0 = not yet
 
   static inline const char* name = "lockstep.feeder";
 };
 
 /// Iterates the source from the run's start state, lazily: one batch per
-/// credit from the run_channel, never before msg::begin_run. Each batch
-/// becomes a job {epoch, seq, batch, state_after} handed to a free worker
-/// (the dispatcher decides which); every worker, wherever it runs, takes
-/// msg::job and answers msg::worker_ready. A failed attempt is retried after
-/// the retry_policy's backoff on another worker; after the last retry, or at
-/// once for a permanent failure, the collector gets msg::batch_failed. The
-/// jobs of a lost worker are handed out again. At the end of a finite source
+/// credit from the run_channel, never before msg::begin_run. Batches go to
+/// free workers as jobs {epoch, attempt, items: seq, batch, state_after}
+/// (the dispatcher decides which; a job is a chunk of consecutive batches,
+/// sized to measured materialize time, or one batch); every worker,
+/// wherever it runs, takes msg::job and sends msg::result to the collector,
+/// which answers the feeder with msg::worker_ready. A failed batch is retried
+/// alone after the retry_policy's backoff on another worker; after the last
+/// retry, or at once for a permanent failure, the collector gets
+/// msg::batch_failed. The batches of a lost worker are handed out again. At the end of a finite source
 /// the collector gets msg::run_end. After msg::halt_run nothing more of that
 /// run is handed out.
 msg::feeder_actor::behavior_type feeder(msg::feeder_actor::stateful_pointer<feeder_state> self,

@@ -16,7 +16,6 @@ namespace lockstep::detail {
 struct remote_proxy_config {
   std::shared_ptr<const erased_source> source;
   std::shared_ptr<const run_channel> channel;
-  msg::feeder_actor feeder;
   msg::collector_actor collector;
   msg::remote_worker_actor remote;  ///< the worker on the node
 };
@@ -30,10 +29,10 @@ struct remote_proxy_state {
   static inline const char* name = "lockstep.remote_proxy";
 };
 
-/// Speaks the worker protocol to the feeder and the collector like a local
-/// worker, and the wire protocol to one remote worker: msg::job becomes
+/// Speaks the worker protocol like a local worker that takes one batch a
+/// job, and the wire protocol to one remote worker: msg::job becomes
 /// msg::wire_job (the batch encoded here, on this actor's thread, not the
-/// feeder's), msg::wire_result becomes msg::result and msg::worker_ready.
+/// feeder's), msg::wire_result becomes msg::result to the collector.
 /// It skips stale and already claimed jobs as a worker does. When the remote
 /// worker goes down (its node killed, cut off or stopped), the proxy quits
 /// with the same reason, which the manager's monitor sees.

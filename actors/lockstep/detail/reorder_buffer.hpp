@@ -2,7 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <deque>
+#include <optional>
 #include <vector>
 
 #include "lockstep/detail/delivery.hpp"
@@ -30,12 +31,17 @@ class reorder_buffer {
   void fail_now(delivery failure, std::vector<delivery>& out);
 
   std::uint64_t next_seq() const { return next_; }
-  std::size_t held() const { return held_.size(); }
+  std::size_t held() const { return held_; }
   bool finished() const { return finished_; }
 
  private:
+  void finish();  // everything after the end or failure is dropped
+
   std::uint64_t next_ = 0;
-  std::map<std::uint64_t, delivery> held_;
+  // slots_[i] holds seq next_ + i: seqs arrive within the credit window, in
+  // runs (chunks), so a deque beats a node per batch.
+  std::deque<std::optional<delivery>> slots_;
+  std::size_t held_ = 0;
   bool finished_ = false;
 };
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "lockstep/detail/delivery.hpp"
 #include "lockstep/messages/status.hpp"
@@ -20,6 +21,13 @@ constexpr std::size_t default_buffer(std::size_t workers) {
   return 2 * workers + 1;
 }
 
+/// What a batch in flight costs besides its output: the boxes of its batch
+/// and state, the messages and queues that carry it.
+constexpr std::size_t bookkeeping_bytes = 256;
+
+/// The most batches a byte budget lets the window hold.
+constexpr std::size_t max_window = std::size_t{1} << 20;
+
 /// Thread-safe; only pop() blocks.
 ///
 /// Epochs: open() starts a new run whose epoch is larger than every earlier
@@ -29,9 +37,15 @@ constexpr std::size_t default_buffer(std::size_t workers) {
 ///
 /// Credit: `outstanding` counts batches the feeder has issued and the client
 /// has not taken. The feeder issues only while it is below the window
-/// (buffer + workers), so what is materialized or in flight never exceeds
-/// the window. A feeder refused credit is marked waiting; the pop (or the
-/// larger pool) that frees credit wakes it through the waker, once.
+/// (buffer + workers, or what the byte budget fits), so what is materialized
+/// or in flight never exceeds the window. A feeder refused credit is marked
+/// waiting, with the credit it needs to go on (a chunk's worth); the pop (or
+/// the larger pool) that frees that much wakes it through the waker, once.
+///
+/// Byte budget: with `buffer_bytes`, the window holds as many batches as
+/// fit, each reckoned at the largest output seen (note_output_bytes) plus
+/// bookkeeping_bytes, at least pool + 1 and at most buffer + pool where a
+/// buffer is set (max_window otherwise).
 class run_channel {
  public:
   /// `buffer`: batches held ahead of the client; none: default_buffer(pool),
@@ -72,12 +86,24 @@ class run_channel {
   /// channel calls it, without holding its lock, when credit frees up.
   void set_waker(std::function<void(std::uint64_t)> wake);
 
-  /// Feeder: takes one credit for `epoch`; false when the window is full (the
-  /// feeder is then woken later) or `epoch` is not live.
-  bool acquire(std::uint64_t epoch);
+  /// Feeder: takes up to `want` credits for `epoch` and returns how many.
+  /// None when `epoch` is not live, or when fewer than `at_least` (at most
+  /// the window) are free: the feeder is then woken once that many are.
+  std::size_t acquire(std::uint64_t epoch, std::size_t want, std::size_t at_least = 1);
 
-  /// Collector: appends a delivery of `epoch` (dropped unless live).
-  void push(std::uint64_t epoch, delivery d);
+  /// Feeder: returns credits it took but did not use (the source ended).
+  void give_back(std::uint64_t epoch, std::size_t n);
+
+  /// Collector: appends deliveries of `epoch` (dropped unless live), waking
+  /// a waiting pop once.
+  void push(std::uint64_t epoch, std::vector<delivery>& ds);
+
+  /// Workers: an output of `bytes` was made (lock-free).
+  void note_output_bytes(std::size_t bytes) {
+    auto seen = largest_output_.load(std::memory_order_relaxed);
+    while (bytes > seen && !largest_output_.compare_exchange_weak(seen, bytes))
+      ;
+  }
 
   /// Manager: the pool counts `workers` workers now.
   void set_pool(std::size_t workers);
@@ -110,9 +136,11 @@ class run_channel {
   std::atomic<std::uint64_t> live_epoch_{0};
   std::optional<std::size_t> buffer_;
   std::optional<std::size_t> buffer_bytes_;
+  std::atomic<std::size_t> largest_output_{0};
   std::size_t pool_ = 0;
   std::size_t outstanding_ = 0;
   bool feeder_waiting_ = false;
+  std::size_t feeder_needs_ = 1;  ///< credits that wake a waiting feeder
   status_report status_;
   run_stats stats_;
   std::function<void(std::uint64_t)> waker_;

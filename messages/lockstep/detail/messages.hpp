@@ -1,8 +1,8 @@
 // The typed messages between lockstep's actors, and each actor's interface:
 // the message table of docs/architecture.md, checked by the compiler.
 //
-// One batch meets them in this order: begin_run → job → result and
-// worker_ready → delivery to the client; credit goes back through the
+// One batch meets them in this order: begin_run → job → result →
+// worker_ready and the delivery to the client; credit goes back through the
 // run_channel. Every message of a run carries its `epoch`; a receiver drops
 // what is not of the run it works on, so a restart can never leak a stale
 // result. `seq` counts batches from 0 within a run.
@@ -48,38 +48,71 @@ struct halt_run {
   std::uint64_t epoch = 0;
 };
 
-// -- one batch: feeder → worker → collector, worker → feeder -----------------
+// -- batches: feeder → worker → collector → feeder --------------------------
 
-/// Materialize `batch`. `state_after` rides along so the collector can hand
-/// the client its next state. A worker runs the job only if it is the first
-/// to set `claim` (an idle worker may hold a stolen copy).
-struct job {
-  std::uint64_t epoch = 0;
+/// One batch of a job. `state_after` rides along so the collector can hand
+/// the client its next state.
+struct job_item {
   std::uint64_t seq = 0;
-  std::uint32_t attempt = 1;
   const_box batch;
   const_box state_after;
+};
+
+/// Materialize `items`, consecutive in iteration order as the feeder issued
+/// them (a chunk: one message for a run of cheap batches; a retry is always
+/// alone). Job `items.front().seq` is the job's name in worker_ready. A
+/// worker runs the job only if it is the first to set `claim` (an idle
+/// worker may hold a stolen copy).
+struct job {
+  std::uint64_t epoch = 0;
+  std::uint32_t attempt = 1;
+  std::vector<job_item> items;
   std::shared_ptr<std::atomic<bool>> claim;
+
+  std::uint64_t seq() const { return items.empty() ? 0 : items.front().seq; }
+};
+
+/// A batch of a job that threw: `permanent` when it threw
+/// lockstep::permanent_error and no retry is to be made.
+struct item_failure {
+  std::uint64_t seq = 0;
+  bool permanent = false;
+  std::string error;
 };
 
 /// A materialized batch.
-struct result {
-  std::uint64_t epoch = 0;
+struct output_item {
   std::uint64_t seq = 0;
   box output;
   const_box state_after;
 };
 
-/// The worker is done with job `seq` and free for another. `failed` says
-/// the attempt threw `error`; `permanent`, that it threw
-/// lockstep::permanent_error and no retry is to be made.
-struct worker_ready {
+/// worker → collector: what became of job `seq` (its first item): the
+/// outputs of the batches that succeeded, in order, and the failures. The
+/// collector keeps the outputs and tells the feeder with worker_ready, so
+/// one message a job wakes the actors. `busy_ns` is the time the worker
+/// spent materializing (0: not measured), from which the feeder sizes chunks.
+struct result {
   std::uint64_t epoch = 0;
   std::uint64_t seq = 0;
   std::uint32_t attempt = 1;
-  bool failed = false;
-  bool permanent = false;
-  std::string error;
+  std::vector<output_item> outputs;
+  std::vector<item_failure> failures;
+  std::uint64_t busy_ns = 0;
+  std::uint32_t items = 0;  ///< batches materialized (outputs + failures)
+  caf::actor_addr worker;   ///< who ran it (or skipped it)
+};
+
+/// collector → feeder: `worker` is done with job `seq` and free for another;
+/// the failed batches are to be retried.
+struct worker_ready {
+  caf::actor_addr worker;
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  std::uint32_t attempt = 1;
+  std::vector<item_failure> failures;
+  std::uint64_t busy_ns = 0;
+  std::uint32_t items = 0;
 };
 
 /// feeder → itself: the backoff before retrying `seq` has elapsed.
@@ -123,10 +156,12 @@ using worker_actor = caf::typed_actor<caf::reacts_to<job>>;
 
 // -- the pool: manager → feeder ------------------------------------------------
 
-/// A worker joined the pool; it may hold up to `slots` jobs at once.
+/// A worker joined the pool; it may hold up to `slots` jobs at once, each of
+/// at most `max_items` batches.
 struct worker_joined {
   worker_actor worker;
   std::uint32_t slots = 1;
+  std::uint32_t max_items = 1;
 };
 
 /// A worker left the pool. Its in-flight jobs go elsewhere;
@@ -288,9 +323,14 @@ using feeder_actor = caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<
                                       caf::reacts_to<retry_due>, caf::reacts_to<worker_joined>,
                                       caf::reacts_to<worker_lost>>;
 
+/// feeder → collector, once: where worker_ready goes.
+struct feeder_hello {
+  feeder_actor feeder;
+};
+
 using collector_actor =
-  caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<result>, caf::reacts_to<batch_failed>,
-                   caf::reacts_to<run_end>, caf::reacts_to<run_failed>>;
+  caf::typed_actor<caf::reacts_to<feeder_hello>, caf::reacts_to<begin_run>, caf::reacts_to<result>,
+                   caf::reacts_to<batch_failed>, caf::reacts_to<run_end>, caf::reacts_to<run_failed>>;
 
 using manager_actor = caf::typed_actor<caf::reacts_to<start_cmd>, caf::reacts_to<stop_cmd>,
                                        caf::reacts_to<reconnect>, caf::reacts_to<no_worker_check>,
@@ -318,6 +358,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::halt_run)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::worker_ready)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::feeder_hello)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::retry_due)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::credit_returned)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::batch_failed)

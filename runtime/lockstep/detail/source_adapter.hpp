@@ -45,13 +45,19 @@ class source_adapter final : public erased_source {
     auto step = src_.iterate(state(state_box));
     if (!step)
       return std::nullopt;
-    return erased_step{std::make_shared<const batch_type>(std::move(step->first)),
-                       std::make_shared<const state_type>(std::move(step->second))};
+    // One allocation for both: the state keeps its batch alive, which costs
+    // a batch's memory per state held and saves an allocation per batch.
+    auto both = std::make_shared<const std::pair<batch_type, state_type>>(std::move(*step));
+    return erased_step{const_box{both, &both->first}, const_box{both, &both->second}};
   }
 
   box materialize(const const_box& batch) const override {
     return std::make_shared<output_type>(
       src_.materialize(*static_cast<const batch_type*>(batch.get())));
+  }
+
+  std::size_t output_bytes(const box& output) const override {
+    return output_bytes_of(src_, *static_cast<const output_type*>(output.get()));
   }
 
   bool equal_states(const const_box& a, const const_box& b) const override {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,7 +51,9 @@ namespace lockstep {
 ///   at every checkpoint;
 /// - `static std::uint64_t index_of(const state_type&)`: how many batches
 ///   come before the state, so a checkpoint whose index disagrees with its
-///   state is refused.
+///   state is refused;
+/// - `std::size_t output_bytes(const output_type&) const`: the memory an
+///   output holds, for config::buffer_bytes (default: sizeof(output_type)).
 template <class S>
 concept source = requires(const S& s, const typename S::state_type& st,
                           const typename S::batch_type& b) {
@@ -98,6 +101,20 @@ template <class S>
 concept has_index_of = requires(const typename S::state_type& st) {
   { S::index_of(st) } -> std::convertible_to<std::uint64_t>;
 };
+
+template <class S>
+concept has_output_bytes = requires(const S& s, const typename S::output_type& out) {
+  { s.output_bytes(out) } -> std::convertible_to<std::size_t>;
+};
+
+/// The memory `out` holds, as the source reckons it.
+template <source S>
+std::size_t output_bytes_of(const S& src, const typename S::output_type& out) {
+  if constexpr (has_output_bytes<S>)
+    return src.output_bytes(out);
+  else
+    return sizeof(out);
+}
 
 /// The source's fingerprint, or "" for a source without one.
 template <source S>

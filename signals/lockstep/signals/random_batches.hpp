@@ -111,6 +111,10 @@ class random_batches {
 
   std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
   output_type materialize(const batch_type& b) const;
+  std::size_t output_bytes(const output_type& o) const noexcept {
+    return sizeof(o) + o.x.values.size() * sizeof(float) + o.y.values.size()
+           + o.items.size() * sizeof(window);
+  }
 
   /// One item, as iterate draws it.
   window draw_window(xoshiro256ss& rng) const;

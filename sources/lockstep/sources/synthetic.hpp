@@ -100,6 +100,9 @@ class synthetic {
 
   std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
   output_type materialize(const batch_type& b) const;
+  std::size_t output_bytes(const output_type& o) const noexcept {
+    return sizeof(o) + o.bytes.size();
+  }
 
   /// What a node needs to build the same source (see source_registry): the
   /// parameters as JSON text.
