@@ -46,19 +46,24 @@ std::size_t chunk_length(const feeder_state& st) {
   return std::clamp<std::size_t>(static_cast<std::size_t>(fits), 1, most);
 }
 
-// Iterates while the run_channel grants credit, up to issue_limit batches;
-// then goes on in a message of its own, after what else has arrived. Credit
-// is asked for a chunk at a time, so a waiting feeder is woken once a
-// chunk's worth is free, not for every batch the client takes.
+// Iterates while the run_channel grants credit and fewer batches wait than
+// two jobs for every worker, up to issue_limit batches a handler (then it
+// goes on in a message of its own, after what else has arrived). Batches
+// already waiting need no credit, so a feeder with enough of them is not
+// woken by every batch the client takes; it iterates again when a worker
+// reports. Credit is asked for a chunk at a time, so a waiting feeder is
+// woken once a chunk's worth is free.
 void issue(self_ptr self) {
   auto& st = self->state;
+  auto enough = 2 * std::max<std::size_t>(1, st.jobs.workers()) * st.jobs.chunk();
   std::size_t issued = 0;
-  while (!st.source_ended) {
+  while (!st.source_ended && st.jobs.waiting() < enough) {
     if (issued >= st.cfg.issue_limit) {
       self->send(self, msg::credit_returned{st.epoch});
       return;
     }
-    auto granted = st.cfg.channel->acquire(st.epoch, st.cfg.issue_limit - issued, st.jobs.chunk());
+    auto want = std::min(st.cfg.issue_limit - issued, enough - st.jobs.waiting());
+    auto granted = st.cfg.channel->acquire(st.epoch, want, std::min(want, st.jobs.chunk()));
     if (granted == 0)
       return;
     for (; granted > 0; --granted, ++issued) {
