@@ -12,6 +12,7 @@
 
 #include "lockstep/detail/system_config.hpp"
 #include "lockstep/runtime/log.hpp"
+#include "peers/raw_tcp.hpp"
 #include "report.hpp"
 #include "rows/first_batch.hpp"
 #include "rows/fixed.hpp"
@@ -63,9 +64,11 @@ void write_json(const std::string& path, const report& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The remote rows spawn this program as their nodes.
+  // The remote rows spawn this program as their nodes, and as raw_tcp's sender.
   if (argc > 1 && std::string_view{argv[1]} == "node")
     return serve_node_child(argc, argv);
+  if (argc > 1 && std::string_view{argv[1]} == "raw-tcp-send")
+    return raw_tcp_send_child(argc, argv);
   CLI::App app{"lockstep against its peers on identical work: one table, and JSON"};
   options opt;
   opt.pytorch_script = LOCKSTEP_BENCH_PYTORCH_SCRIPT;
