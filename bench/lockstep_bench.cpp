@@ -19,6 +19,7 @@
 #include "rows/lognormal.hpp"
 #include "rows/memory.hpp"
 #include "rows/overhead.hpp"
+#include "rows/overhead_curve.hpp"
 #include "rows/remote.hpp"
 #include "rows/restart.hpp"
 #include "rows/signals.hpp"
@@ -39,6 +40,7 @@ std::vector<group> groups() {
   auto one = [](auto f) { return [f](context& c, report&) { return std::vector<row>{f(c)}; }; };
   return {
     {{"overhead_trivial"}, one(overhead_row)},
+    {{"overhead_curve"}, one(overhead_curve_row)},
     {{"fixed_2ms_w1", "fixed_2ms_w4", "fixed_2ms_w16"},
      [](context& c, report& r) { return fixed_rows(c, r.scaling); }},
     {{"lognormal_w8"}, one(lognormal_row)},
