@@ -96,8 +96,9 @@ void print_table(std::FILE* out, const report& r) {
       costs += fmt::format("{}{} {:.3g} us, {:.2f}", costs.empty() ? "" : "; ", c.system,
                            c.cpu_us.median, c.switches.median);
     if (!costs.empty())
-      std::fprintf(out, "  - per batch (CPU time of all threads, context switches): %s\n",
-                   costs.c_str());
+      std::fprintf(
+        out, "  - per batch in this process (CPU time of all its threads, context switches): %s\n",
+        costs.c_str());
     for (auto& n : row.notes)
       std::fprintf(out, "  - %s\n", n.c_str());
   }
