@@ -12,12 +12,14 @@
 
 #include "lockstep/detail/system_config.hpp"
 #include "lockstep/runtime/log.hpp"
+#include "peers/raw_tcp.hpp"
 #include "report.hpp"
 #include "rows/first_batch.hpp"
 #include "rows/fixed.hpp"
 #include "rows/lognormal.hpp"
 #include "rows/memory.hpp"
 #include "rows/overhead.hpp"
+#include "rows/overhead_curve.hpp"
 #include "rows/remote.hpp"
 #include "rows/restart.hpp"
 #include "rows/signals.hpp"
@@ -38,6 +40,7 @@ std::vector<group> groups() {
   auto one = [](auto f) { return [f](context& c, report&) { return std::vector<row>{f(c)}; }; };
   return {
     {{"overhead_trivial"}, one(overhead_row)},
+    {{"overhead_curve"}, one(overhead_curve_row)},
     {{"fixed_2ms_w1", "fixed_2ms_w4", "fixed_2ms_w16"},
      [](context& c, report& r) { return fixed_rows(c, r.scaling); }},
     {{"lognormal_w8"}, one(lognormal_row)},
@@ -63,9 +66,11 @@ void write_json(const std::string& path, const report& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The remote rows spawn this program as their nodes.
+  // The remote rows spawn this program as their nodes, and as raw_tcp's sender.
   if (argc > 1 && std::string_view{argv[1]} == "node")
     return serve_node_child(argc, argv);
+  if (argc > 1 && std::string_view{argv[1]} == "raw-tcp-send")
+    return raw_tcp_send_child(argc, argv);
   CLI::App app{"lockstep against its peers on identical work: one table, and JSON"};
   options opt;
   opt.pytorch_script = LOCKSTEP_BENCH_PYTORCH_SCRIPT;

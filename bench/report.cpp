@@ -88,9 +88,17 @@ void print_table(std::FILE* out, const report& r) {
   print_lines(out, lines);
   std::fprintf(out, "\n");
   for (auto& row : r.rows) {
-    if (row.setup.empty() && row.notes.empty())
+    if (row.setup.empty() && row.notes.empty() && row.costs.empty())
       continue;
     std::fprintf(out, "- %s: %s\n", row.name.c_str(), row.setup.c_str());
+    std::string costs;
+    for (auto& c : row.costs)
+      costs += fmt::format("{}{} {:.3g} us, {:.2f}", costs.empty() ? "" : "; ", c.system,
+                           c.cpu_us.median, c.switches.median);
+    if (!costs.empty())
+      std::fprintf(
+        out, "  - per batch in this process (CPU time of all its threads, context switches): %s\n",
+        costs.c_str());
     for (auto& n : row.notes)
       std::fprintf(out, "  - %s\n", n.c_str());
   }
@@ -109,6 +117,8 @@ json::object to_json(const report& r) {
       o["skipped"] = *row.skipped;
       o["values"] = json::object{};
       o["spread"] = json::object{};
+      o["cpu_us_per_batch"] = json::object{};
+      o["ctx_switches_per_batch"] = json::object{};
       rows.push_back(std::move(o));
       continue;
     }
@@ -121,10 +131,20 @@ json::object to_json(const report& r) {
     }
     o["values"] = std::move(values);
     o["spread"] = std::move(spread);
+    json::object cpu;
+    json::object switches;
+    for (auto& c : row.costs) {
+      cpu[c.system] = c.cpu_us.median;
+      switches[c.system] = c.switches.median;
+    }
+    o["cpu_us_per_batch"] = std::move(cpu);
+    o["ctx_switches_per_batch"] = std::move(switches);
     json::array goals;
     for (auto& g : row.goals) {
-      json::object go{{"goal", g.text}, {"target", g.target},
-                      {"compare", g.at_least ? ">=" : "<="}};
+      json::object go{{"goal", g.text},
+                      {"target", g.target},
+                      {"compare", g.at_least ? ">=" : "<="},
+                      {"of", json_name(g.of)}};
       if (g.skipped) {
         go["skipped"] = *g.skipped;
       } else {

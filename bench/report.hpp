@@ -44,7 +44,9 @@ struct report {
 void print_table(std::FILE* out, const report& r);
 
 /// {"machine", "quick", "reps", "rows": [{"name", "unit", "higher_is_better",
-/// "setup", "values", "spread", "goals", "notes"?, "skipped"?}], "scaling"?}
+/// "setup", "values", "spread", "cpu_us_per_batch", "ctx_switches_per_batch",
+/// "goals": [{"goal", "target", "compare", "of", "ratio", "pass"}], "notes"?,
+/// "skipped"?}], "scaling"?}; "of" names the medians a goal compares.
 boost::json::object to_json(const report& r);
 
 }  // namespace lockstep::bench

@@ -17,7 +17,8 @@ json::object work_of(const workload& w) {
   return {{"seed", w.seed},
           {"item_bytes", w.params.item_bytes},
           {"latency_ms", w.params.latency_ms},
-          {"latency_sigma", w.params.latency_sigma}};
+          {"latency_sigma", w.params.latency_sigma},
+          {"spin_ms", w.params.spin_ms}};
 }
 
 std::string hex(const std::vector<std::uint8_t>& bytes) {

@@ -3,7 +3,8 @@
 
 A map-style Dataset whose item i is batch i of lockstep's synthetic source:
 it sleeps the same latency (same seed, same log-normal draw, timer slack
-1 ns as lockstep's precise_sleep_until) and returns the same item_bytes of
+1 ns as lockstep's precise_sleep_until), spins the same spin_ms of the
+thread's CPU time (as synthetic::spin_for) and returns the same item_bytes of
 content (splitmix64 words, vectorized with numpy), byte for byte. The loader
 is DataLoader(num_workers=W, default prefetch_factor, in order); an item is a
 whole batch (batch_size=None), as one lockstep batch is one take().
@@ -84,6 +85,13 @@ def fill(np, seed, n):
     return z.astype("<u8").view(np.uint8)[:n]
 
 
+def spin(ns):
+    """synthetic::spin_for: busy until this thread has used ns more CPU time."""
+    until = time.thread_time_ns() + ns
+    while time.thread_time_ns() < until:
+        pass
+
+
 def set_timer_slack(_worker_id=None):
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_TIMERSLACK, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0),
@@ -92,11 +100,12 @@ def set_timer_slack(_worker_id=None):
 
 def make_dataset(torch, np):
     class SyntheticDataset(torch.utils.data.Dataset):
-        def __init__(self, seeds, item_bytes, latency_ms, sigma):
+        def __init__(self, seeds, item_bytes, latency_ms, sigma, spin_ms=0.0):
             self.seeds = seeds
             self.item_bytes = item_bytes
             self.latency_ms = latency_ms
             self.sigma = sigma
+            self.spin_ns = int(spin_ms * 1e6)
 
         def __len__(self):
             return len(self.seeds)
@@ -106,6 +115,8 @@ def make_dataset(torch, np):
             wait = latency_ns(seed, self.latency_ms, self.sigma)
             if wait > 0:
                 time.sleep(wait / 1e9)
+            if self.spin_ns > 0:
+                spin(self.spin_ns)
             return i, torch.from_numpy(fill(np, seed, self.item_bytes))
 
     return SyntheticDataset
@@ -131,7 +142,7 @@ class Peer:
     def rate(self, req):
         warmup, batches = req["warmup"], req["batches"]
         ds = self.dataset(self.seeds_for(req["seed"], warmup + batches), req["item_bytes"],
-                          req["latency_ms"], req["latency_sigma"])
+                          req["latency_ms"], req["latency_sigma"], req.get("spin_ms", 0.0))
         loader = self.torch.utils.data.DataLoader(
             ds, batch_size=None, shuffle=False, num_workers=req["workers"],
             worker_init_fn=set_timer_slack)

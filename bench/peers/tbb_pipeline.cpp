@@ -9,6 +9,10 @@
 namespace lockstep::bench {
 
 throughput tbb_pipeline_rate(const workload& w) {
+  return tbb_pipeline_tokens_rate(w, w.buffer() + w.workers);
+}
+
+throughput tbb_pipeline_tokens_rate(const workload& w, std::size_t tokens) {
   const synthetic src{w.params};
   // TBB sizes its pool to the cores by default; W sleeping workers need W
   // threads, as lockstep gets W worker threads.
@@ -21,7 +25,7 @@ throughput tbb_pipeline_rate(const workload& w) {
   auto usage = process_usage::now();
   arena.execute([&] {
     tbb::parallel_pipeline(
-      w.buffer() + w.workers,
+      tokens,
       tbb::make_filter<void, synthetic_batch>(
         tbb::filter_mode::serial_in_order,
         [&](tbb::flow_control& fc) {

@@ -1,7 +1,12 @@
 #include "remote.hpp"
 
+#include <functional>
+#include <string>
+#include <utility>
+
 #include <fmt/format.h>
 
+#include "../peers/raw_tcp.hpp"
 #include "../peers/take_loop.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/log.hpp"
@@ -16,9 +21,10 @@ namespace {
 constexpr std::size_t nodes = 2;
 constexpr std::size_t workers_per_node = 2;
 
-// MB/s of `w` through a batcher; `remote` spawns the nodes (this program,
-// as `lockstep_bench node ...`) and uses only their workers.
-double mb_per_s(workload w, bool remote) {
+// Batches/s of `w` through a batcher, and what a batch cost this process;
+// `remote` spawns the nodes (this program, as `lockstep_bench node ...`) and
+// uses only their workers.
+throughput batcher_rate(workload w, bool remote) {
   config cfg;
   cfg.buffer = w.buffer();
   if (remote) {
@@ -32,7 +38,7 @@ double mb_per_s(workload w, bool remote) {
   batcher<synthetic> b{synthetic{w.params}, cfg};
   auto t = take_rate(b, w);
   b.stop();
-  return t.batches_per_s * static_cast<double>(w.params.item_bytes) / 1e6;
+  return t;
 }
 
 row remote_row(context& ctx, const char* name, std::uint64_t item_bytes) {
@@ -45,17 +51,38 @@ row remote_row(context& ctx, const char* name, std::uint64_t item_bytes) {
   w.warmup = 2 * (w.buffer() + w.workers);
   auto mb = static_cast<double>(item_bytes) / 1e6;
   w.batches = static_cast<std::size_t>((ctx.opt.quick ? 400.0 : 1500.0) / mb);
-  std::fprintf(stderr, "  %s: 2 systems x %d repetitions\n", name, ctx.opt.reps);
-  auto samples = interleaved({[&] { return mb_per_s(w, true); }, [&] { return mb_per_s(w, false); }},
-                             ctx.opt.reps);
-  r.add("lockstep_nodes", summarize(samples[0]));
-  r.add("lockstep_local", summarize(samples[1]));
+  const std::vector<std::pair<std::string, std::function<throughput()>>> systems{
+    {"lockstep_nodes", [&] { return batcher_rate(w, true); }},
+    {"lockstep_local", [&] { return batcher_rate(w, false); }},
+    {"raw_tcp", [&] { return raw_tcp_rate(w); }}};
+  std::vector<std::vector<double>> cpu_us(systems.size());
+  std::vector<std::vector<double>> switches(systems.size());
+  std::vector<std::function<double()>> runs;
+  for (std::size_t i = 0; i < systems.size(); ++i)
+    runs.push_back([&, i] {
+      auto t = systems[i].second();
+      cpu_us[i].push_back(t.per_batch->cpu_s * 1e6);
+      switches[i].push_back(t.per_batch->switches);
+      return t.batches_per_s * mb;
+    });
+  std::fprintf(stderr, "  %s: %zu systems x %d repetitions\n", name, systems.size(), ctx.opt.reps);
+  auto samples = interleaved(runs, ctx.opt.reps);
+  for (std::size_t i = 0; i < systems.size(); ++i) {
+    r.add(systems[i].first, summarize(samples[i]));
+    r.add_cost(systems[i].first, cpu_us[i], switches[i]);
+  }
   r.add_ratio_goal("lockstep_nodes", "lockstep_local", 0.6, true);
-  r.setup = fmt::format("{} B batches, latency 0; lockstep_nodes: {} loopback node processes "
-                        "with {} workers each (--workers 0 locally); lockstep_local: {} local "
-                        "workers; buffer {}; {} warm-up then {} timed batches",
-                        item_bytes, nodes, workers_per_node, w.workers, w.buffer(), w.warmup,
-                        w.batches);
+  r.add_ratio_goal("lockstep_nodes", "raw_tcp", 0.7, true);
+  r.setup = fmt::format(
+    "{} B batches, latency 0; lockstep_nodes: {} loopback node processes "
+    "with {} workers each (--workers 0 locally); lockstep_local: {} local "
+    "workers; buffer {}; raw_tcp: the same count of {} B batches streamed "
+    "by a second process over loopback TCP, read whole into one reused "
+    "buffer (the transport alone: no fill, no serialization); {} warm-up "
+    "then {} timed batches. CPU and context switches per batch are this "
+    "process's only: for lockstep_nodes the manager's (the nodes are other "
+    "processes), for raw_tcp the receiver's",
+    item_bytes, nodes, workers_per_node, w.workers, w.buffer(), item_bytes, w.warmup, w.batches);
   return r;
 }
 

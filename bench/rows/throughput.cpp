@@ -38,16 +38,11 @@ void measure(context& ctx, row& r, const std::vector<contender>& all) {
   std::fprintf(stderr, "  %s: %zu systems x %d repetitions\n", r.name.c_str(), runs.size(),
                ctx.opt.reps);
   auto samples = interleaved(runs, ctx.opt.reps);
-  std::string costs;
   for (std::size_t i = 0; i < contenders.size(); ++i) {
     r.add(contenders[i]->name, summarize(samples[i]));
     if (!cpu_us[i].empty())
-      costs += fmt::format("{}{} {:.3g} us, {:.2f}", costs.empty() ? "" : "; ",
-                           contenders[i]->name, summarize(cpu_us[i]).median,
-                           summarize(switches[i]).median);
+      r.add_cost(contenders[i]->name, cpu_us[i], switches[i]);
   }
-  if (!costs.empty())
-    r.notes.push_back("per batch (CPU time of all threads, context switches): " + costs);
 }
 
 std::size_t batches_for(const std::function<throughput(const workload&)>& rate, workload w,

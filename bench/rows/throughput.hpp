@@ -25,8 +25,8 @@ std::vector<contender> pytorch_contender(context& ctx, row& r, std::string name,
 
 /// Adds each contender's figure (median and range of interleaved repetitions)
 /// to `r`, in the given order, only those of --systems when it is given, and
-/// a note with the median CPU time and context switches per batch of those
-/// running in this process.
+/// the cost per batch (CPU time, context switches) of those running in this
+/// process.
 void measure(context& ctx, row& r, const std::vector<contender>& all);
 
 /// A batch count that makes `rate` run about `seconds`, from one short trial

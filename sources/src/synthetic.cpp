@@ -12,6 +12,7 @@
 #include <csignal>
 
 #include <fcntl.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -46,6 +47,8 @@ void synthetic_params::validate() const {
     bad("latency_sigma", "must be a finite number in [0, 10]");
   if (latency_sigma > 0 && latency_ms == 0)
     bad("latency_sigma", "needs a latency_ms > 0 (the median)");
+  if (!(std::isfinite(spin_ms) && spin_ms >= 0 && spin_ms <= max_latency_ms))
+    bad("spin_ms", "must be a finite number in [0, 86400000] (one day)");
   if (!(transient_fraction >= 0 && transient_fraction <= 1))
     bad("transient_fraction", "must be in [0, 1]");
   if (crash_index.has_value() == crash_file.empty())
@@ -78,16 +81,21 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthe
     {"crash_index", optional_json(p.crash_index)},
     {"crash_file", p.crash_file},
   };
+  // Only when set: the default parameters keep the JSON they always had,
+  // which nodes of an earlier build read.
+  if (p.spin_ms != 0)
+    v.as_object()["spin_ms"] = p.spin_ms;
 }
 
 synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
                             const boost::json::value& v) {
   constexpr auto code = errc::invalid_config;
   auto& obj = jf::object(v, "synthetic parameters", code);
-  jf::only_keys(obj, {"item_bytes", "latency_ms", "latency_sigma", "poison_index",
-                      "fail_first_attempts", "transient_fraction", "length", "crash_index",
-                      "crash_file"},
-                "synthetic parameters", code);
+  jf::only_keys(
+    obj,
+    {"item_bytes", "latency_ms", "latency_sigma", "spin_ms", "poison_index", "fail_first_attempts",
+     "transient_fraction", "length", "crash_index", "crash_file"},
+    "synthetic parameters", code);
   synthetic_params p;
   if (auto* x = obj.if_contains("item_bytes"))
     p.item_bytes = jf::uint64(*x, "item_bytes", code);
@@ -95,6 +103,8 @@ synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
     p.latency_ms = jf::number(*x, "latency_ms", code);
   if (auto* x = obj.if_contains("latency_sigma"))
     p.latency_sigma = jf::number(*x, "latency_sigma", code);
+  if (auto* x = obj.if_contains("spin_ms"))
+    p.spin_ms = jf::number(*x, "spin_ms", code);
   if (auto* x = obj.if_contains("poison_index"))
     p.poison_index = optional_uint64(*x, "poison_index");
   if (auto* x = obj.if_contains("fail_first_attempts")) {
@@ -191,6 +201,17 @@ std::chrono::nanoseconds synthetic::latency_of(const synthetic_batch& b) const {
   return std::chrono::nanoseconds{static_cast<std::int64_t>(ms * 1e6)};
 }
 
+void synthetic::spin_for(std::chrono::nanoseconds cpu) {
+  auto used = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return std::chrono::seconds{t.tv_sec} + std::chrono::nanoseconds{t.tv_nsec};
+  };
+  const auto until = used() + cpu;
+  while (used() < until) {
+  }
+}
+
 void synthetic::fill(std::uint64_t seed, std::uint8_t* out, std::size_t n) {
   auto x = seed;
   std::size_t i = 0;
@@ -228,6 +249,8 @@ synthetic_output synthetic::materialize(const synthetic_batch& b) const {
   }
   if (auto wait = latency_of(b); wait.count() > 0)
     precise_sleep_until(std::chrono::steady_clock::now() + wait);
+  if (params_.spin_ms > 0)
+    spin_for(std::chrono::nanoseconds{static_cast<std::int64_t>(params_.spin_ms * 1e6)});
   synthetic_output out{b.index, std::vector<std::uint8_t>(params_.item_bytes)};
   fill(b.seed, out.bytes.data(), out.bytes.size());
   return out;

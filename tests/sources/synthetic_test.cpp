@@ -2,6 +2,10 @@
 
 #include <limits>
 
+#include <time.h>
+
+#include <boost/json/parse.hpp>
+
 #include <gtest/gtest.h>
 
 #include "lockstep/runtime/digest.hpp"
@@ -126,6 +130,40 @@ TEST(synthetic, absurd_latencies_are_refused_naming_the_field) {
   synthetic src{p};
   for (std::uint64_t seed = 0; seed < 64; ++seed)  // even the longest draw is a wait
     EXPECT_LE(src.latency_of({0, seed}), std::chrono::hours{24});
+}
+
+// The default parameters' JSON must not change (nodes of an earlier build
+// read it), and spin_ms must survive the trip to a node.
+TEST(synthetic, spin_ms_round_trips_and_is_absent_by_default) {
+  EXPECT_EQ(synthetic{}.params().find("spin_ms"), std::string::npos);
+  synthetic_params p;
+  p.spin_ms = 0.25;
+  auto back = synthetic::from_params(boost::json::parse(synthetic{p}.params()));
+  EXPECT_EQ(back.settings().spin_ms, 0.25);
+  EXPECT_EQ(back.fingerprint(), synthetic{}.fingerprint());  // timing, not content
+  p.spin_ms = -1;
+  try {
+    synthetic src{p};
+    FAIL();
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find("spin_ms"), std::string::npos);
+  }
+}
+
+TEST(synthetic, spin_ms_costs_cpu_time_of_the_materializing_thread) {
+  auto cpu = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+  };
+  synthetic_params p;
+  p.spin_ms = 5;
+  synthetic src{p};
+  auto step = src.iterate(synthetic_state::seeded(1));
+  auto before = cpu();
+  auto out = src.materialize(step->first);
+  EXPECT_GE(cpu() - before, 5.0);
+  EXPECT_EQ(out, synthetic{}.materialize(step->first));  // the same bytes as without
 }
 
 }  // namespace

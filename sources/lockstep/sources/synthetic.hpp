@@ -22,6 +22,10 @@ struct synthetic_params {
   std::uint64_t item_bytes = 64;  ///< bytes of content per batch
   double latency_ms = 0;          ///< fixed wait, or the median when sigma > 0
   double latency_sigma = 0;       ///< > 0: log-normal latency (stragglers)
+  /// Then busy for this much of the thread's CPU time: a CPU-bound
+  /// materialize (decoding, augmenting), which competes for the cores with
+  /// the runtime's own threads where a sleep would not.
+  double spin_ms = 0;
   std::optional<std::uint64_t> poison_index{};  ///< this batch fails every attempt
   std::uint32_t fail_first_attempts = 0;      ///< every batch fails this many attempts first
   /// This fraction of batches, picked by their seeds, fails its first attempt.
@@ -38,7 +42,9 @@ struct synthetic_params {
 };
 
 /// JSON: {"item_bytes": N, "latency_ms": X, "latency_sigma": S,
-///        "poison_index": I | null, "fail_first_attempts": K,
+///        "spin_ms": X (written only when not 0, so the default
+///        parameters read as before), "poison_index": I | null,
+///        "fail_first_attempts": K,
 ///        "transient_fraction": F, "length": N | null,
 ///        "crash_index": I | null, "crash_file": "path"}.
 /// Reading accepts a subset (the rest keep their defaults) and names an
@@ -84,10 +90,10 @@ void serialize(Archive& ar, synthetic_output& x) {
 /// Batch i of a run holds item_bytes bytes derived from a seed the state's
 /// generator draws, so outputs are a pure function of the state. materialize
 /// first waits the batch's latency (drawn from its seed, so a straggler stays
-/// one across runs), then fills the bytes. Fault injection: poison_index fails
-/// every attempt; fail_first_attempts fails each batch's first k attempts,
-/// and transient_fraction the first attempt of some batches, counted per
-/// process (a node counts its own).
+/// one across runs), then spins spin_ms of CPU time, then fills the bytes.
+/// Fault injection: poison_index fails every attempt; fail_first_attempts
+/// fails each batch's first k attempts, and transient_fraction the first
+/// attempt of some batches, counted per process (a node counts its own).
 class synthetic {
  public:
   using state_type = synthetic_state;
@@ -118,6 +124,11 @@ class synthetic {
 
   /// The wait materialize performs for `b`.
   std::chrono::nanoseconds latency_of(const batch_type& b) const;
+
+  /// Keeps the calling thread busy until it has used `cpu` more of its CPU
+  /// time (CLOCK_THREAD_CPUTIME_ID): time it spends preempted does not count,
+  /// so the work is the same however crowded the cores are.
+  static void spin_for(std::chrono::nanoseconds cpu);
 
   /// The content of a batch: `n` bytes derived from `seed`.
   static void fill(std::uint64_t seed, std::uint8_t* out, std::size_t n);
