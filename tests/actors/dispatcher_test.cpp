@@ -223,6 +223,27 @@ TEST(dispatcher, chunks_take_consecutive_first_attempts_and_a_retry_goes_alone) 
   EXPECT_FALSE(d.finish(1, 1, 1));  // a chunk is named by its first seq only
 }
 
+TEST(dispatcher, a_retry_is_not_chunked_with_the_batches_behind_it) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2, 1000);
+  d.set_chunk(8);
+  auto retry = job(5);
+  retry.attempt = 3;
+  d.enqueue(job(6));
+  d.enqueue(job(7));
+  d.enqueue(retry);
+  auto r = d.assign();
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->items.size(), 1u);
+  EXPECT_EQ(r->seq(), 5u);
+  EXPECT_EQ(r->attempt(), 3u);
+  auto rest = d.assign();
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(rest->items.size(), 2u);
+  EXPECT_EQ(rest->seq(), 6u);
+}
+
 TEST(dispatcher, a_lost_workers_chunks_come_back_as_batches_in_order) {
   dispatcher d;
   d.new_run(1);

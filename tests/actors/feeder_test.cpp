@@ -183,13 +183,17 @@ TEST_F(feeder_test, cheap_batches_travel_in_chunks_and_a_failure_is_retried_alon
 }
 
 TEST_F(feeder_test, a_huge_window_is_filled_a_bounded_step_per_message) {
-  spawn(2, 1000, {}, 4);
+  log->holding = {0, 1};
+  spawn(2, 1000, {}, 3);
   epoch = channel->open();
   caf::anon_send(
     feed, msg::begin_run{epoch, std::make_shared<const synthetic_state>(synthetic_state::seeded(1))});
   env.sched.run_once();  // the feeder's begin_run handler, alone
-  EXPECT_EQ(probe->iterations.load(), 4);
-  env.run();
+  EXPECT_EQ(probe->iterations.load(), 3);
+  env.run();  // it goes on by itself: 2 at the workers, 2 jobs' worth waiting for each
+  EXPECT_EQ(probe->iterations.load(), 6);
+  release_worker(0);
+  release_worker(1);
   EXPECT_EQ(probe->iterations.load(), 1002);  // the whole window, in the end
 }
 
