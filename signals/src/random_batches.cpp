@@ -110,6 +110,16 @@ random_batches::random_batches(std::shared_ptr<const dataset> data, random_batch
   }
   tables_ = std::move(t);
   fingerprint_ = make_fingerprint(weights);
+  outputs_ = std::make_shared<output_pool>(output_pool_bytes());
+}
+
+std::size_t random_batches::output_pool_bytes() const noexcept {
+  // 64 MiB holds the whole window of a default batcher (2W+1 buffered, W in
+  // flight) for 2 MB batches and W up to 10, so a restart finds its blocks;
+  // in a steady run only a few are ever idle, so larger batches keep four.
+  const std::size_t x =
+    std::size_t{params_.batch_size} * channels_ * window_samples() * sizeof(float);
+  return std::max<std::size_t>(std::size_t{64} << 20, 4 * x);
 }
 
 window random_batches::draw_window(xoshiro256ss& rng) const {
@@ -155,9 +165,9 @@ labeled_batch random_batches::materialize(const random_batch& b) const {
   const auto samples = window_samples();
   labeled_batch out;
   out.x.shape = {items, channels_, samples};
-  out.x.values.resize(items * channels_ * samples);
+  out.x.values = pooled_values<float>(outputs_, items * channels_ * samples);
   out.y.shape = {items, k};
-  out.y.values.resize(items * k);
+  out.y.values.resize(items * k);  // a few hundred bytes: malloc's bins reuse them already
   for (std::size_t i = 0; i < items; ++i) {
     auto& w = b.items[i];
     if (w.recording >= recs.size() || w.channels.size() != channels_

@@ -330,6 +330,47 @@ TEST_F(random_batches_test, workers_0_1_and_3_give_identical_digests_and_resume_
   }
 }
 
+// x comes from a pool of recycled blocks (docs/output-memory.md): a block is
+// never handed out again while the client holds its batch, recycled memory
+// gives the same bytes as fresh, and a source rebuilt on a node has a pool
+// of its own.
+TEST_F(random_batches_test, recycled_output_memory_gives_the_same_batches_held_or_freed) {
+  auto p = params(4, 60, 2);
+  plain_loop<random_batches> loop{make(p)};
+  std::vector<labeled_batch> want;
+  auto s = random_batches_state::seeded(8);
+  for (int i = 0; i < 40; ++i) {
+    auto [o, after] = *loop.take(s);
+    want.push_back(std::move(o));
+    s = after;
+  }
+  auto src = make(p);
+  config cfg;
+  cfg.workers = 3;
+  batcher<random_batches> b{src, cfg};
+  EXPECT_EQ(&b.source().output_memory(), &src.output_memory());  // copies share it
+  std::vector<labeled_batch> held;
+  s = random_batches_state::seeded(8);
+  for (std::size_t i = 0; i < 40; ++i) {
+    auto [o, after] = *b.take(s);
+    EXPECT_EQ(o, want[i]) << "batch " << i;
+    if (i % 2 == 0)
+      held.push_back(std::move(o));  // kept while later batches are made
+    s = after;
+  }
+  b.stop();
+  for (std::size_t i = 0; i < held.size(); ++i)
+    EXPECT_EQ(held[i], want[2 * i]) << "held batch " << 2 * i;
+  auto stats = src.output_memory().stats();
+  EXPECT_GT(stats.reused, 0u);
+  EXPECT_LE(stats.idle_bytes, src.output_pool_bytes());
+
+  auto rebuilt = random_batches::from_params(boost::json::parse(src.params()));
+  EXPECT_NE(&rebuilt.output_memory(), &src.output_memory());
+  auto [batch, next] = *rebuilt.iterate(random_batches_state::seeded(8));
+  EXPECT_EQ(encode(rebuilt.materialize(batch)), encode(want[0]));
+}
+
 TEST_F(random_batches_test, the_fingerprint_pins_parameters_and_every_recording_by_name) {
   auto fp = [](const random_batches& src) { return src.fingerprint(); };
   auto diff = [&](const random_batches& a, const random_batches& b) {

@@ -15,6 +15,7 @@
 #include <boost/json/conversion.hpp>
 #include <boost/json/fwd.hpp>
 
+#include "lockstep/runtime/output_pool.hpp"
 #include "lockstep/runtime/tensor.hpp"
 #include "lockstep/signals/dataset.hpp"
 #include "lockstep/sources/xoshiro256.hpp"
@@ -94,6 +95,10 @@ void serialize(Archive& ar, labeled_batch& x) {
 /// labels, then n_channels channels without replacement (none when all are
 /// taken). docs/signals.md lists the exact generator calls. materialize reads
 /// the windows with edf_file::read; a batch is a pure function of the state.
+///
+/// `x` is written into a block recycled from the outputs the client freed
+/// (output_pool, docs/output-memory.md), shared by copies of the source: a
+/// fresh block would fault in all its pages again.
 class random_batches {
  public:
   using state_type = random_batches_state;
@@ -144,6 +149,10 @@ class random_batches {
   std::uint64_t window_samples() const noexcept { return window_epochs_ * data_->epoch_samples(); }
   /// Channels per item.
   std::uint32_t channels() const noexcept { return channels_; }
+  /// Where `x` comes from; it keeps at most output_pool_bytes(), idle.
+  const output_pool& output_memory() const noexcept { return *outputs_; }
+  /// The pool's bound: 64 MiB, or four batches' `x` if that is more.
+  std::size_t output_pool_bytes() const noexcept;
 
  private:
   struct tables;
@@ -155,6 +164,7 @@ class random_batches {
   std::uint64_t window_epochs_ = 0;
   std::uint32_t channels_ = 0;
   std::string fingerprint_;
+  std::shared_ptr<output_pool> outputs_;
 };
 
 }  // namespace lockstep::signals
