@@ -14,7 +14,7 @@ bool skip_job(const run_channel& channel, const msg::job& j) {
 
 msg::worker_actor::behavior_type worker(msg::worker_actor::pointer self, worker_config cfg) {
   return {
-    [=](const msg::job& j) {
+    [=](msg::job& j) {
       msg::result r{j.epoch, j.seq(), j.attempt, {}, {}, 0, 0, self->address()};
       if (!skip_job(*cfg.channel, j)) {
         materialize_items(*cfg.source, *cfg.channel, j, r);
@@ -25,7 +25,7 @@ msg::worker_actor::behavior_type worker(msg::worker_actor::pointer self, worker_
   };
 }
 
-void materialize_items(const erased_source& source, run_channel& channel, const msg::job& j,
+void materialize_items(const erased_source& source, run_channel& channel, msg::job& j,
                        msg::result& r) {
   auto start = std::chrono::steady_clock::now();
   std::size_t largest = 0;
@@ -36,7 +36,7 @@ void materialize_items(const erased_source& source, run_channel& channel, const 
     try {
       auto output = source.materialize(item.batch);
       largest = std::max(largest, source.output_bytes(output));
-      r.outputs.push_back({item.seq, std::move(output), item.state_after});
+      r.outputs.push_back({item.seq, std::move(output), std::move(item.state_after)});
     } catch (const permanent_error& e) {
       r.failures.push_back({item.seq, true, e.what()});
     } catch (const std::exception& e) {

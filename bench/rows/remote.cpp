@@ -8,6 +8,7 @@
 
 #include "../peers/raw_tcp.hpp"
 #include "../peers/take_loop.hpp"
+#include "throughput.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/log.hpp"
 #include "lockstep/detail/node_process.hpp"
@@ -51,26 +52,18 @@ row remote_row(context& ctx, const char* name, std::uint64_t item_bytes) {
   w.warmup = 2 * (w.buffer() + w.workers);
   auto mb = static_cast<double>(item_bytes) / 1e6;
   w.batches = static_cast<std::size_t>((ctx.opt.quick ? 400.0 : 1500.0) / mb);
-  const std::vector<std::pair<std::string, std::function<throughput()>>> systems{
-    {"lockstep_nodes", [&] { return batcher_rate(w, true); }},
-    {"lockstep_local", [&] { return batcher_rate(w, false); }},
-    {"raw_tcp", [&] { return raw_tcp_rate(w); }}};
-  std::vector<std::vector<double>> cpu_us(systems.size());
-  std::vector<std::vector<double>> switches(systems.size());
-  std::vector<std::function<double()>> runs;
-  for (std::size_t i = 0; i < systems.size(); ++i)
-    runs.push_back([&, i] {
-      auto t = systems[i].second();
-      cpu_us[i].push_back(t.per_batch->cpu_s * 1e6);
-      switches[i].push_back(t.per_batch->switches);
-      return t.batches_per_s * mb;
-    });
-  std::fprintf(stderr, "  %s: %zu systems x %d repetitions\n", name, systems.size(), ctx.opt.reps);
-  auto samples = interleaved(runs, ctx.opt.reps);
-  for (std::size_t i = 0; i < systems.size(); ++i) {
-    r.add(systems[i].first, summarize(samples[i]));
-    r.add_cost(systems[i].first, cpu_us[i], switches[i]);
-  }
+  // Figures in MB/s: each system's batches/s times the batch size.
+  auto in_mb = [mb](std::function<throughput()> f) {
+    return [mb, f](const workload&) {
+      auto t = f();
+      t.batches_per_s *= mb;
+      return t;
+    };
+  };
+  measure(ctx, r,
+          {{"lockstep_nodes", w, in_mb([&] { return batcher_rate(w, true); })},
+           {"lockstep_local", w, in_mb([&] { return batcher_rate(w, false); })},
+           {"raw_tcp", w, in_mb([&] { return raw_tcp_rate(w); })}});
   r.add_ratio_goal("lockstep_nodes", "lockstep_local", 0.6, true);
   r.add_ratio_goal("lockstep_nodes", "raw_tcp", 0.7, true);
   r.setup = fmt::format(

@@ -13,6 +13,7 @@
 #include "lockstep/runtime/batcher.hpp"
 #include "make_dataset.hpp"
 #include "lockstep/signals/random_batches.hpp"
+#include "throughput.hpp"
 
 namespace lockstep::bench {
 
@@ -133,27 +134,13 @@ row signals_row(context& ctx) {
     auto rate = mb(seconds_since(start)) * timed / static_cast<double>(batches);
     return {rate, (process_usage::now() - usage).per(timed)};
   };
-  const std::vector<std::pair<std::string, std::function<throughput()>>> systems{
-    {"lockstep", lockstep_rate},
-    {"memcpy_bound", memcpy_bound},
-    {"materialize_only", materialize_only}};
-  std::vector<std::vector<double>> cpu_us(systems.size());
-  std::vector<std::vector<double>> switches(systems.size());
-  std::vector<std::function<double()>> runs;
-  for (std::size_t i = 0; i < systems.size(); ++i)
-    runs.push_back([&, i] {
-      auto t = systems[i].second();
-      cpu_us[i].push_back(t.per_batch->cpu_s * 1e6);
-      switches[i].push_back(t.per_batch->switches);
-      return t.batches_per_s;
-    });
-  std::fprintf(stderr, "  %s: %zu systems x %d repetitions\n", r.name.c_str(), systems.size(),
-               ctx.opt.reps);
-  auto samples = interleaved(runs, ctx.opt.reps);
-  for (std::size_t i = 0; i < systems.size(); ++i) {
-    r.add(systems[i].first, summarize(samples[i]));
-    r.add_cost(systems[i].first, cpu_us[i], switches[i]);
-  }
+  // Each returns MB/s in place of batches/s; the workload is theirs already.
+  auto as_contender = [](std::string name, std::function<throughput()> f) {
+    return contender{std::move(name), {}, [f](const workload&) { return f(); }};
+  };
+  measure(ctx, r,
+          {as_contender("lockstep", lockstep_rate), as_contender("memcpy_bound", memcpy_bound),
+           as_contender("materialize_only", materialize_only)});
   r.add_ratio_goal("lockstep", "memcpy_bound", 0.5, true);
   r.add_ratio_goal("lockstep", "materialize_only", 0.9, true);
   r.notes.push_back(

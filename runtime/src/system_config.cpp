@@ -17,7 +17,8 @@ void configure(caf::actor_system_config& cfg, std::size_t scheduler_threads,
                const network_settings* network, bool quiet_when_idle) {
   cfg.set("scheduler.max-threads", static_cast<int>(scheduler_threads));
   if (quiet_when_idle) {
-    cfg.set("work-stealing.moderate-poll-attempts", 1);
+    cfg.set("work-stealing.aggressive-poll-attempts", 20);
+    cfg.set("work-stealing.moderate-poll-attempts", 0);
   }
   msg::register_messages(cfg);
   if (network == nullptr)

@@ -244,8 +244,8 @@ TEST(dispatcher, a_retry_is_not_chunked_with_the_batches_behind_it) {
   EXPECT_EQ(rest->seq(), 6u);
 }
 
-TEST(dispatcher, a_lost_workers_chunks_come_back_as_batches_in_order) {
-  dispatcher d;
+// Worker 1 takes chunks of up to 100 and holds seqs 0, 1 and 2, 3.
+void two_chunks_at_worker_1(dispatcher& d) {
   d.new_run(1);
   d.add_worker(1, 2, 100);
   d.set_chunk(2);
@@ -253,6 +253,11 @@ TEST(dispatcher, a_lost_workers_chunks_come_back_as_batches_in_order) {
     d.enqueue(job(s));
   d.assign();
   d.assign();
+}
+
+TEST(dispatcher, a_lost_workers_chunks_come_back_as_batches_in_order) {
+  dispatcher d;
+  two_chunks_at_worker_1(d);
   auto orphans = d.remove_worker(1);
   ASSERT_EQ(orphans.size(), 4u);
   for (std::uint64_t s = 0; s < 4; ++s)
@@ -261,13 +266,7 @@ TEST(dispatcher, a_lost_workers_chunks_come_back_as_batches_in_order) {
 
 TEST(dispatcher, a_chunk_is_stolen_whole_only_by_a_worker_that_takes_its_size) {
   dispatcher d;
-  d.new_run(1);
-  d.add_worker(1, 2, 100);
-  d.set_chunk(2);
-  for (std::uint64_t s = 0; s < 4; ++s)
-    d.enqueue(job(s));
-  d.assign();
-  d.assign();
+  two_chunks_at_worker_1(d);
   d.add_worker(2, 2, 1);  // takes single batches only
   EXPECT_FALSE(d.steal(2));
   d.add_worker(3, 2, 100);

@@ -153,7 +153,7 @@ TEST_F(feeder_test, issues_no_more_than_the_credit_window) {
   EXPECT_EQ(probe->iterations.load(), 10);
 }
 
-// Cheap batches travel in chunks sized to their measured time (200 µs of
+// Cheap batches travel in chunks sized to their measured time (1 ms of
 // work a job by default, at most a quarter of the window per worker); a
 // batch that fails inside a chunk is retried alone, and every batch is
 // delivered once, in order.

@@ -42,19 +42,27 @@ struct reference {
   }
 };
 
+// Takes every batch of `ref` from s0 and returns the state after the last.
+synthetic_state takes_all_of(batcher<probe_source>& b, const reference& ref) {
+  auto s = s0;
+  for (std::size_t i = 0; i < ref.taken.size(); ++i) {
+    auto got = b.take(s);
+    EXPECT_TRUE(got);
+    if (!got)
+      break;
+    EXPECT_EQ(*got, ref.taken[i]) << "batch " << i;
+    s = got->state;
+  }
+  return s;
+}
+
 TEST(batcher_chunks, tiny_batches_with_transient_failures_match_the_plain_loop) {
   test::log_capture quiet;
   synthetic_params p;
   p.transient_fraction = 0.01;  // about 200 retried batches, inside chunks
   reference ref{20000, p};
   batcher b{probe_source{p}, budgeted(3)};
-  auto s = s0;
-  for (std::size_t i = 0; i < ref.taken.size(); ++i) {
-    auto got = b.take(s);
-    ASSERT_TRUE(got);
-    ASSERT_EQ(*got, ref.taken[i]) << "batch " << i;
-    s = got->state;
-  }
+  takes_all_of(b, ref);
   EXPECT_GT(b.window(), 100u);  // the budget, not 2W+1 + W, sized the window
   EXPECT_GT(b.stats().retries, 50u);
 }
@@ -85,13 +93,7 @@ TEST(batcher_chunks, a_poisoned_batch_inside_a_chunk_fails_after_every_batch_bef
   auto c = budgeted(2);
   c.retry.max_retries = 2;
   batcher b{probe_source{p}, c};
-  auto s = s0;
-  for (std::size_t i = 0; i < ref.taken.size(); ++i) {
-    auto got = b.take(s);
-    ASSERT_TRUE(got);
-    ASSERT_EQ(*got, ref.taken[i]) << "batch " << i;
-    s = got->state;
-  }
+  auto s = takes_all_of(b, ref);
   EXPECT_THROW(b.take(s), batch_error);
   EXPECT_EQ(b.status().status, run_status::failed);
 }

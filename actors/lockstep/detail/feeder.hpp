@@ -29,7 +29,7 @@ struct feeder_config {
   /// The materialize time a job aims at: cheap batches travel in chunks of
   /// about this much work, so a message (and the thread wake-ups it costs)
   /// is paid per chunk, not per batch. Batches slower than this go alone.
-  std::chrono::nanoseconds chunk_work = std::chrono::microseconds{200};
+  std::chrono::nanoseconds chunk_work = std::chrono::microseconds{1000};
 };
 
 struct feeder_state {

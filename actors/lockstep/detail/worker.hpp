@@ -29,8 +29,9 @@ msg::worker_actor::behavior_type worker(msg::worker_actor::pointer self, worker_
 bool skip_job(const run_channel& channel, const msg::job& j);
 
 /// Materializes `j`'s batches into `r` (outputs and failures, busy_ns),
-/// stopping early when the run ends; notes the largest output's size.
-void materialize_items(const erased_source& source, run_channel& channel, const msg::job& j,
+/// stopping early when the run ends; notes the largest output's size. The
+/// states move from `j` to the outputs (one refcount less per batch).
+void materialize_items(const erased_source& source, run_channel& channel, msg::job& j,
                        msg::result& r);
 
 }  // namespace lockstep::detail

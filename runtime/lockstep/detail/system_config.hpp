@@ -18,8 +18,9 @@ struct network_settings {
 /// loaded with heartbeats on, so a silent peer is noticed.
 ///
 /// `quiet_when_idle`: an idle scheduler thread goes to sleep (woken by the
-/// next message from outside) after a few polls, instead of polling every
-/// 50 µs for 25 ms. Right where no actor blocks its thread (a batcher's
+/// next message from outside) after 20 quick polls, instead of 100 and then
+/// polling every 50 µs for 25 ms (each of those naps is a timer wake-up and
+/// a context switch). Right where no actor blocks its thread (a batcher's
 /// manager, feeder and collector); wrong on a node, whose workers block in
 /// materialize, so a job queued at a blocked thread waits for another to
 /// steal it.
