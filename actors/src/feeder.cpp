@@ -90,11 +90,13 @@ void issue(self_ptr self) {
   }
 }
 
-msg::job to_job(std::uint64_t epoch, const assignment& a) {
-  msg::job j{epoch, a.attempt(), {}, a.claim};
+// The assignment is the dispatcher's copy of the job (it keeps its own, to
+// hand out again): its batches and states move into the message.
+msg::job to_job(std::uint64_t epoch, assignment&& a) {
+  msg::job j{epoch, a.attempt(), {}, std::move(a.claim)};
   j.items.reserve(a.items.size());
   for (auto& item : a.items)
-    j.items.push_back({item.seq, item.batch, item.state_after});
+    j.items.push_back({item.seq, std::move(item.batch), std::move(item.state_after)});
   return j;
 }
 
@@ -106,10 +108,10 @@ void pump(self_ptr self) {
     return;
   issue(self);
   while (auto a = st.jobs.assign())
-    self->send(st.workers.at(a->worker), to_job(st.epoch, *a));
+    self->send(st.workers.at(a->worker), to_job(st.epoch, std::move(*a)));
   for (auto& [id, worker] : st.workers)
     if (auto a = st.jobs.steal(id))
-      self->send(worker, to_job(st.epoch, *a));
+      self->send(worker, to_job(st.epoch, std::move(*a)));
 }
 
 // Folds a job's materialize time into the estimate chunks are sized by.
