@@ -58,6 +58,8 @@ MUTATIONS = [
      "  auto most = std::max<std::size_t>(1, st.cfg.channel->window_now() * pool);"),
     ("redispatch_on_loss", True, "actors/src/feeder.cpp",
      "        else\n          st.jobs.enqueue(std::move(job));", "        else\n          (void)job;"),
+    ("first_round_retries", False, "actors/src/node_links.cpp",
+     "  n.settled = n.settled || deadline_passed_;", "  n.settled = true;"),
     ("death_not_counted", False, "actors/src/manager.cpp",
      "  return reason == caf::exit_reason::unhandled_exception;",
      "  (void)reason;\n  return true;"),

@@ -229,6 +229,8 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
   pool_changed(self);
   for (std::size_t i = 0; i < st.links.size(); ++i)
     connect(self, i);
+  if (!st.cfg.nodes.empty())
+    self->delayed_send(self, st.cfg.connect_timeout, msg::nodes_deadline{});
 
   self->set_down_handler([self](caf::down_msg& down) { worker_down(self, down); });
   self->set_exit_handler([self](caf::exit_msg& x) {
@@ -251,6 +253,10 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
     [self](const msg::reconnect& x) {
       if (x.index < self->state.links.size() && self->state.links.reconnect_due(x.index))
         connect(self, x.index);
+    },
+    [self](msg::nodes_deadline) {
+      self->state.links.deadline_passed();
+      settle(self);
     },
     [self](const msg::no_worker_check& x) {
       auto& st = self->state;

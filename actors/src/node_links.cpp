@@ -15,25 +15,26 @@ std::optional<note> node_links::unreachable(std::size_t i, const std::string& er
                                             std::size_t retry_ms) {
   auto& n = links_[i];
   std::optional<note> out;
-  if (!n.tried || error != n.last_error)
+  if (!n.failed || error != n.last_error)
     out =
       note{event_level::warning, "node " + n.address.name() + ": " + error + "; trying again every "
                                    + std::to_string(retry_ms) + " ms"};
   n.state = phase::waiting;
   n.code = errc::node_unreachable;
   n.last_error = error;
-  n.tried = true;
+  n.failed = true;
+  n.settled = n.settled || deadline_passed_;
   return out;
 }
 
 std::optional<note> node_links::refuse(link& n, errc code, std::string error) {
   std::optional<note> out;
-  if (n.tried)  // the first round's refusals reach the client as an exception
+  if (n.settled)  // the first round's refusals reach the client as an exception
     out = note{event_level::error, error};
   n.state = phase::refused;
   n.code = code;
   n.last_error = std::move(error);
-  n.tried = true;
+  n.settled = true;
   return out;
 }
 
@@ -52,7 +53,7 @@ bool node_links::welcome(std::size_t i, const msg::node_welcome& w, std::optiona
     return false;
   }
   n.state = phase::connected;
-  n.tried = true;
+  n.settled = true;
   n.last_error.clear();
   n.workers = w.workers.size();
   out = note{event_level::info,
@@ -72,10 +73,17 @@ std::optional<note> node_links::worker_lost(std::size_t i, const std::string& re
               "node " + n.address.name() + " lost (" + reason + "); its jobs go to other workers"};
 }
 
+void node_links::deadline_passed() {
+  deadline_passed_ = true;
+  for (auto& n : links_)
+    if (n.state == phase::waiting)
+      n.settled = true;
+}
+
 std::optional<msg::node_report> node_links::settled() const {
   msg::node_report report;
   for (auto& n : links_) {
-    if (!n.tried)
+    if (!n.settled)
       return std::nullopt;
     if (n.state == phase::connected)
       report.joined_workers += n.workers;

@@ -117,12 +117,15 @@ struct service::impl {
     caf::anon_send_exit(manager_actor, caf::exit_reason::user_shutdown);
   }
 
-  // Waits until every node was tried once; throws for a refusal (version,
-  // token, source) since retrying would not change it. A node refused for
+  // Waits for the first round (every node joined, refused, or still failing
+  // at connect_timeout); throws for a refusal (version, token, source) since
+  // retrying would not change it. A node refused for
   // its data (other data, none) is left out while other workers remain.
   void check_nodes() {
     caf::scoped_actor self{system};
-    auto limit = connect_timeout * 2 + std::chrono::seconds{5};
+    // The round's deadline, then an attempt begun just before it: its dial
+    // (up to 3 × connect_timeout) and handshake (1 ×).
+    auto limit = connect_timeout * 5 + std::chrono::seconds{5};
     msg::node_report report;
     self->request(manager_actor, limit, msg::await_nodes{})
       .receive([&](msg::node_report& r) { report = std::move(r); },

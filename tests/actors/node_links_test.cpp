@@ -18,7 +18,7 @@ msg::node_welcome joined(std::size_t workers) {
   return w;
 }
 
-TEST(node_links, the_report_waits_for_every_node_to_be_tried_once) {
+TEST(node_links, the_report_waits_for_every_node_to_join_refuse_or_fail_past_the_deadline) {
   auto links = two();
   EXPECT_FALSE(links.settled());
   std::optional<note> n;
@@ -27,10 +27,53 @@ TEST(node_links, the_report_waits_for_every_node_to_be_tried_once) {
   EXPECT_EQ(links.workers(0), 2u);
   EXPECT_FALSE(links.settled());
   links.unreachable(1, "unreachable (refused)", 1000);
+  EXPECT_FALSE(links.settled());  // within the first round: tried again
+  EXPECT_TRUE(links.reconnect_due(1));
+  links.deadline_passed();
   auto report = links.settled();
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->refusals.empty());  // unreachable is not a refusal: it is retried
+  EXPECT_EQ(report->joined_workers, 2u);
   EXPECT_TRUE(links.reconnect_due(1));
+}
+
+TEST(node_links, a_node_that_fails_early_in_the_first_round_joins_it_on_a_retry) {
+  auto links = two();
+  std::optional<note> n;
+  links.welcome(0, joined(1), n);
+  EXPECT_TRUE(links.unreachable(1, "no answer to the handshake", 100));
+  links.connecting(1);
+  EXPECT_TRUE(links.welcome(1, joined(2), n));
+  auto report = links.settled();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->joined_workers, 3u);
+}
+
+TEST(node_links, a_refusal_on_a_retry_within_the_first_round_reaches_the_report) {
+  auto links = two();
+  std::optional<note> n;
+  links.welcome(0, joined(1), n);
+  links.unreachable(1, "x", 100);
+  links.connecting(1);
+  EXPECT_FALSE(
+    links.welcome(1, msg::node_welcome{msg::protocol_version, errc::unknown_source, "no", {}}, n));
+  EXPECT_FALSE(n);  // not logged: the client hears of it
+  auto report = links.settled();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->code, errc::unknown_source);
+  ASSERT_EQ(report->refusals.size(), 1u);
+}
+
+TEST(node_links, an_attempt_under_way_at_the_deadline_is_waited_for) {
+  auto links = two();
+  std::optional<note> n;
+  links.welcome(0, joined(1), n);
+  links.unreachable(1, "x", 100);
+  links.connecting(1);
+  links.deadline_passed();
+  EXPECT_FALSE(links.settled());
+  links.unreachable(1, "x", 100);
+  EXPECT_TRUE(links.settled());
 }
 
 TEST(node_links, a_transient_error_is_logged_once_until_it_changes) {
@@ -84,6 +127,7 @@ TEST(node_links, another_protocol_version_is_refused_naming_both) {
   w.protocol = msg::protocol_version + 1;
   EXPECT_FALSE(links.welcome(0, w, n));
   links.unreachable(1, "x", 1);
+  links.deadline_passed();
   auto report = links.settled();
   ASSERT_TRUE(report && report->refusals.size() == 1);
   EXPECT_EQ(report->code, errc::version_mismatch);
@@ -93,6 +137,7 @@ TEST(node_links, another_protocol_version_is_refused_naming_both) {
 TEST(node_links, a_refusal_after_the_first_round_goes_to_the_log) {
   auto links = two();
   links.unreachable(0, "x", 1);
+  links.deadline_passed();
   links.connecting(0);
   std::optional<note> n;
   links.welcome(0, msg::node_welcome{msg::protocol_version, errc::unknown_source, "no", {}}, n);

@@ -3,6 +3,7 @@
 #include "lockstep/runtime/node_server.hpp"
 
 #include <bit>
+#include <cstdio>
 #include <future>
 #include <limits>
 
@@ -119,6 +120,13 @@ struct test_system {
 
 struct node_server_test : ::testing::Test {
   test::log_capture quiet;  // nodes and managers log joins and losses
+  // A failed test shows what the nodes and managers said: a connection's
+  // fate is in their log, not in the assertion.
+  void TearDown() override {
+    if (HasFailure())
+      for (const auto& l : quiet.lines())
+        std::fprintf(stderr, "log: %s\n", l.text.c_str());
+  }
 };
 
 TEST_F(node_server_test, remote_workers_give_the_plain_loop_sequence) {
@@ -164,7 +172,9 @@ TEST_F(node_server_test, a_node_started_later_joins_and_takes_jobs) {
   }
   synthetic_params p;
   p.latency_ms = 1;
-  batcher bt{synthetic{p}, remote({"127.0.0.1:" + std::to_string(port)}, 1)};
+  auto cfg = remote({"127.0.0.1:" + std::to_string(port)}, 1);
+  cfg.remote.connect_timeout = 300ms;  // the first round ends without the node
+  batcher bt{synthetic{p}, cfg};
   EXPECT_EQ(bt.pool_size(), 1u);
   auto s = s0;
   auto next = bt.take(s);
@@ -175,6 +185,36 @@ TEST_F(node_server_test, a_node_started_later_joins_and_takes_jobs) {
   EXPECT_TRUE(test::wait_until([&] { return bt.pool_size() == 3u; }));
   plain_loop ref{synthetic{p}};
   EXPECT_EQ(take_n(bt, s, 100), take_n(ref, s, 100));
+}
+
+// The constructor's first round retries a node that is not up yet until
+// connect_timeout: a node started beside the run is in the pool at the start.
+TEST_F(node_server_test, a_node_starting_during_the_first_round_is_in_the_pool_from_the_start) {
+  std::uint16_t port = 0;
+  {
+    node_server probe{fast_node(), builtin_sources()};
+    port = probe.port();
+  }
+  auto cfg = remote({"127.0.0.1:" + std::to_string(port)});
+  cfg.remote.connect_timeout = 60s;  // a deadline the test never reaches
+  auto made = std::async(std::launch::async, [&] { return std::make_unique<batcher<synthetic>>(synthetic{}, cfg);
+  });
+  auto failed_once = [&] {
+    for (const auto& l : quiet.lines())
+      if (l.text.find("trying again") != std::string::npos)
+        return true;
+    return false;
+  };
+  ASSERT_TRUE(test::wait_until(failed_once)) << "the first attempt did not fail";
+  EXPECT_EQ(made.wait_for(0s), std::future_status::timeout) << "the constructor did not wait";
+  auto opts = fast_node();
+  opts.port = port;
+  node_server late{opts, builtin_sources()};
+  ASSERT_EQ(made.wait_for(30s), std::future_status::ready);
+  auto bt = made.get();
+  EXPECT_EQ(bt->pool_size(), 2u);
+  plain_loop ref{synthetic{}};
+  EXPECT_EQ(take_n(*bt, s0, 20), take_n(ref, s0, 20));
 }
 
 TEST_F(node_server_test, stopping_with_remote_jobs_in_flight_leaves_the_node_serving) {
@@ -279,6 +319,7 @@ TEST_F(node_server_test, an_unknown_source_is_refused_by_name) {
 TEST_F(node_server_test, an_unreachable_node_fails_the_run_after_the_timeout) {
   auto cfg = remote({"127.0.0.1:1"});
   cfg.remote.no_worker_timeout = 300ms;
+  cfg.remote.connect_timeout = 300ms;  // the first round: how long the constructor tries
   batcher b{synthetic{}, cfg};
   try {
     b.take(s0);

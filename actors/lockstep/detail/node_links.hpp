@@ -27,9 +27,12 @@ struct note {
 ///        └──refused (version, token, source)──▶ refused (for good)
 ///
 /// Guarantees: a refusal is final; a transient failure is logged once per
-/// distinct error, not at every retry; the first attempt's refusals reach
-/// the client through the report (settled()), later ones only the log; the
-/// report is ready once every node has been tried once.
+/// distinct error, not at every retry. The first round lasts until every
+/// node has joined or refused, or has failed after the round's deadline
+/// (deadline_passed): a node that fails early is tried again within the
+/// round, so a node that is starting, or a connection lost to a busy
+/// machine, does not leave the run without it. The first round's refusals
+/// reach the client through the report (settled()), later ones only the log.
 class node_links {
  public:
   enum class phase { connecting, connected, waiting, refused };
@@ -60,7 +63,12 @@ class node_links {
   /// Whether a reconnect for node i is due (it is waiting, not refused).
   bool reconnect_due(std::size_t i) const { return links_[i].state == phase::waiting; }
 
-  /// Once every node has been tried once: the refusals of that first round.
+  /// The first round's deadline passed: a node whose attempts failed is
+  /// settled as unreachable (it is still tried every reconnect interval); one
+  /// whose attempt is under way settles when that attempt ends.
+  void deadline_passed();
+
+  /// Once the first round is over: its refusals and the workers that joined.
   std::optional<msg::node_report> settled() const;
 
   /// "; node h:p: last error" for every node, for the no-worker failure.
@@ -70,7 +78,8 @@ class node_links {
   struct link {
     node_address address{};
     phase state = phase::connecting;
-    bool tried = false;  ///< the first attempt has ended
+    bool settled = false;  ///< the first round is over for this node
+    bool failed = false;   ///< an attempt has failed (its error is logged)
     errc code = errc::node_unreachable;
     std::string last_error{};
     std::size_t workers = 0;
@@ -79,6 +88,7 @@ class node_links {
   std::optional<note> refuse(link& n, errc code, std::string error);
 
   std::vector<link> links_;
+  bool deadline_passed_ = false;
 };
 
 }  // namespace lockstep::detail

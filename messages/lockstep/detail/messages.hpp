@@ -183,7 +183,8 @@ struct stop_cmd {
   std::uint64_t epoch = 0;
 };
 
-/// A request, answered once every listed node has been tried once, with the
+/// A request, answered once every listed node has joined, refused, or kept
+/// failing until the first round's deadline (nodes_deadline), with the
 /// refusals that a retry would not change.
 struct await_nodes {};
 
@@ -201,6 +202,10 @@ struct node_report {
 struct reconnect {
   std::size_t index = 0;
 };
+
+/// manager → itself, connect_timeout after it starts: the first round is
+/// over; a node still unreachable no longer holds back await_nodes.
+struct nodes_deadline {};
 
 /// manager → itself: if the pool is still empty since `generation`, the run
 /// fails.
@@ -333,7 +338,8 @@ using collector_actor =
                    caf::reacts_to<batch_failed>, caf::reacts_to<run_end>, caf::reacts_to<run_failed>>;
 
 using manager_actor = caf::typed_actor<caf::reacts_to<start_cmd>, caf::reacts_to<stop_cmd>,
-                                       caf::reacts_to<reconnect>, caf::reacts_to<no_worker_check>,
+                                       caf::reacts_to<reconnect>, caf::reacts_to<nodes_deadline>,
+                                       caf::reacts_to<no_worker_check>,
                                        caf::replies_to<await_nodes>::with<node_report>>;
 
 /// What a node publishes on its port.
@@ -371,4 +377,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::stop_cmd)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::await_nodes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::node_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::reconnect)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::nodes_deadline)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::no_worker_check)

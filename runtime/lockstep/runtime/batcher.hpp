@@ -36,9 +36,10 @@ namespace lockstep {
 /// time (a second waits for the first); stop() may be called from any thread
 /// at any time, also while take() waits, which it then wakes with
 /// errc::stopped; status(), stats(), pool_size(), buffer() and window() never block.
-/// With remote nodes, the constructor waits until every node has been tried
-/// once (up to 2 × remote.connect_timeout + 5 s) and throws for a node that
-/// refuses the run. A moved-from batcher may only be destroyed or assigned.
+/// With remote nodes, the constructor waits for each node to join or refuse,
+/// trying a node it cannot reach again until remote.connect_timeout has
+/// passed (an attempt under way then is waited for), and throws for a node
+/// that refuses the run. A moved-from batcher may only be destroyed or assigned.
 template <source S>
 class batcher {
  public:

@@ -61,7 +61,8 @@ struct remote_config {
   /// off node is declared lost within connection_timeout.
   std::chrono::milliseconds heartbeat_interval{1000};
   std::chrono::milliseconds connection_timeout{5000};
-  /// Limit for connecting to a node and for its handshake.
+  /// Limit for connecting to a node and for its handshake; also how long a
+  /// batcher's constructor keeps trying a node it cannot reach yet.
   std::chrono::milliseconds connect_timeout{5000};
   /// How often an unreachable or lost node is tried again.
   std::chrono::milliseconds reconnect_interval{1000};
