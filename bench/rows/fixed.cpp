@@ -1,11 +1,14 @@
 #include "fixed.hpp"
 
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
 #include "../peers/head_of_line.hpp"
 #include "../peers/lockstep_batcher.hpp"
+#include "../peers/materialize_floor.hpp"
 #include "../peers/tbb_pipeline.hpp"
 #include "throughput.hpp"
 
@@ -17,6 +20,25 @@ constexpr double latency_ms = 2;
 
 std::string row_name(std::size_t workers) {
   return fmt::format("fixed_2ms_w{}", workers);
+}
+
+// Where the gap to ideal lies: in the work itself (the floor's share) or in
+// the system delivering it.
+void note_floor(row& r, double ideal) {
+  auto median = [&](std::string_view system) -> std::optional<double> {
+    for (auto& f : r.figures)
+      if (f.system == system)
+        return f.value.median;
+    return std::nullopt;
+  };
+  auto floor = median("materialize_floor");
+  if (!floor)
+    return;
+  std::string line = fmt::format("materialize_floor reaches {:.3f} of ideal", *floor / ideal);
+  for (auto system : {"lockstep", "tbb_pipeline"})
+    if (auto v = median(system))
+      line += fmt::format("; {} {:.3f} of the floor", system, *v / *floor);
+  r.notes.push_back(line);
 }
 
 row measure_at(context& ctx, std::size_t workers) {
@@ -33,10 +55,12 @@ row measure_at(context& ctx, std::size_t workers) {
   r.add("ideal", {ideal, ideal, ideal});
   std::vector<contender> cs{{"lockstep", w, lockstep_rate},
                             {"tbb_pipeline", w, tbb_pipeline_rate},
-                            {"head_of_line", w, head_of_line_rate}};
+                            {"head_of_line", w, head_of_line_rate},
+                            {"materialize_floor", w, materialize_floor_rate}};
   for (auto& c : pytorch_contender(ctx, r, "pytorch", w))
     cs.push_back(std::move(c));
   measure(ctx, r, cs);
+  note_floor(r, ideal);
   r.add_ratio_goal("lockstep", "ideal", 0.95, true);
   r.add_ratio_goal("lockstep", "ideal", 0.97, true);
   r.add_ratio_goal("lockstep", "pytorch", 1, true);
