@@ -4,7 +4,7 @@
 #   dev (default)  everything, warnings as errors
 #   asan           everything under AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan           the real-thread batcher tests under ThreadSanitizer
-#   fuzz           each libFuzzer target for LOCKSTEP_FUZZ_SECONDS (60) seconds
+#   fuzz           each libFuzzer target for LOCKSTEP_FUZZ_SECONDS (30) seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-dev}
