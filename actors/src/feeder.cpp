@@ -104,8 +104,8 @@ msg::job to_job(std::uint64_t epoch, assignment&& a) {
 // an idle worker take a copy of a job queued behind a busy one.
 void pump(self_ptr self) {
   auto& st = self->state;
-  if (st.epoch == 0)
-    return;
+  if (st.epoch == 0 || st.cfg.channel->paused())
+    return;  // resume() wakes a paused feeder
   issue(self);
   while (auto a = st.jobs.assign())
     self->send(st.workers.at(a->worker), to_job(st.epoch, std::move(*a)));

@@ -1,6 +1,7 @@
 #include "lockstep/detail/run_channel.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace lockstep::detail {
 
@@ -16,8 +17,11 @@ std::uint64_t run_channel::open() {
     epoch = now % 2 == 1 ? now + 2 : now + 1;
     live_epoch_.store(epoch, std::memory_order_release);
     outstanding_ = 0;
+    run_issued_ = 0;
+    run_delivered_ = 0;
     feeder_waiting_ = false;
     ready_.clear();
+    ready_batches_ = 0;
     status_ = {run_status::running, {}};
     ++stats_.restarts;
   }
@@ -32,7 +36,10 @@ void run_channel::close(run_status s, std::string error) {
     if (now % 2 == 1)
       live_epoch_.store(now + 1, std::memory_order_release);
     ready_.clear();
+    ready_batches_ = 0;
     outstanding_ = 0;
+    run_issued_ = 0;
+    run_delivered_ = 0;
     feeder_waiting_ = false;
     status_ = {s, std::move(error)};
   }
@@ -51,7 +58,13 @@ bool run_channel::stop() {
 
 std::optional<delivery> run_channel::pop(std::uint64_t epoch) {
   std::unique_lock<std::mutex> guard{mtx_};
-  cv_.wait(guard, [&] { return !live(epoch) || !ready_.empty(); });
+  if (live(epoch) && ready_.empty()) {
+    // Clock reads only when the client has to wait.
+    auto since = std::chrono::steady_clock::now();
+    cv_.wait(guard, [&] { return !live(epoch) || !ready_.empty(); });
+    stats_.take_wait_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  }
   if (!live(epoch))
     return std::nullopt;
   return take_front(guard);
@@ -70,6 +83,8 @@ delivery run_channel::take_front(std::unique_lock<std::mutex>& guard) {
   if (d.what != delivery::kind::batch)
     return d;
   ++stats_.delivered;
+  ++run_delivered_;
+  --ready_batches_;
   --outstanding_;
   if (feeder_may_go()) {
     auto epoch = live_epoch_.load();
@@ -104,14 +119,47 @@ void run_channel::mark_done() {
   status_ = {run_status::done, {}};
 }
 
+void run_channel::pause() {
+  paused_.store(true, std::memory_order_release);
+}
+
+void run_channel::resume() {
+  if (!paused_.exchange(false, std::memory_order_acq_rel))
+    return;
+  auto epoch = live_epoch();
+  if (epoch % 2 == 1)
+    wake(epoch);  // after the store: a feeder that saw the pause runs again
+}
+
 status_report run_channel::status() const {
   std::lock_guard<std::mutex> guard{mtx_};
-  return status_;
+  auto r = status_;
+  r.paused = paused();
+  return r;
 }
 
 run_stats run_channel::stats() const {
   std::lock_guard<std::mutex> guard{mtx_};
-  return stats_;
+  auto now = std::chrono::steady_clock::now();
+  if (rate_at_ == std::chrono::steady_clock::time_point{}) {
+    rate_at_ = now;
+    rate_delivered_ = stats_.delivered;
+  } else if (auto dt = now - rate_at_; dt >= stats_rate_sample) {
+    auto secs = std::chrono::duration<double>(dt).count();
+    auto sample = static_cast<double>(stats_.delivered - rate_delivered_) / secs;
+    auto keep = std::exp(-secs / std::chrono::duration<double>(stats_rate_tau).count());
+    rate_ = rate_ == 0 ? sample : keep * rate_ + (1 - keep) * sample;
+    rate_at_ = now;
+    rate_delivered_ = stats_.delivered;
+  }
+  auto r = stats_;
+  r.rate = rate_;
+  r.bytes_delivered = delivered_bytes_.load(std::memory_order_relaxed);
+  r.issued = run_issued_;
+  r.run_delivered = run_delivered_;
+  r.ahead = ready_batches_;
+  r.in_flight = outstanding_ > ready_batches_ ? outstanding_ - ready_batches_ : 0;
+  return r;
 }
 
 void run_channel::set_waker(std::function<void(std::uint64_t)> wake) {
@@ -132,13 +180,17 @@ std::size_t run_channel::acquire(std::uint64_t epoch, std::size_t want, std::siz
   }
   auto n = std::min(free, want);
   outstanding_ += n;
+  run_issued_ += n;
   return n;
 }
 
 void run_channel::give_back(std::uint64_t epoch, std::size_t n) {
   std::lock_guard<std::mutex> guard{mtx_};
-  if (live(epoch))
-    outstanding_ -= std::min(n, outstanding_);
+  if (!live(epoch))
+    return;
+  n = std::min(n, outstanding_);
+  outstanding_ -= n;
+  run_issued_ -= n;
 }
 
 void run_channel::push(std::uint64_t epoch, std::vector<delivery>& ds) {
@@ -148,8 +200,10 @@ void run_channel::push(std::uint64_t epoch, std::vector<delivery>& ds) {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!live(epoch))
       return;
-    for (auto& d : ds)
+    for (auto& d : ds) {
+      ready_batches_ += d.what == delivery::kind::batch ? 1 : 0;
       ready_.push_back(std::move(d));
+    }
   }
   cv_.notify_one();
 }

@@ -192,6 +192,7 @@ struct service::impl {
       throw error(errc::stopped, "the batcher was stopped while take() waited");
     switch (next->what) {
       case delivery::kind::batch:
+        channel->note_delivered_bytes(source->output_bytes(next->output));
         expected = next->state_after;
         return taken{std::move(next->output), std::move(next->state_after)};
       case delivery::kind::end:
@@ -252,6 +253,16 @@ void service::start(const const_box& state) {
 
 void service::stop() {
   impl_->halt();
+}
+
+void service::pause() {
+  impl_->channel->pause();
+  logger().info("paused");
+}
+
+void service::resume() {
+  impl_->channel->resume();
+  logger().info("resumed");
 }
 
 std::optional<taken> service::take(const const_box& state) {

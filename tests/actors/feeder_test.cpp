@@ -153,6 +153,82 @@ TEST_F(feeder_test, issues_no_more_than_the_credit_window) {
   EXPECT_EQ(probe->iterations.load(), 10);
 }
 
+// Pause: what workers hold finishes and is delivered; nothing more goes
+// out, also when taking frees credit or a new run begins, until resume.
+TEST_F(feeder_test, a_paused_feeder_hands_out_nothing_until_resumed) {
+  log->holding = {0, 1};
+  spawn(2, 3);
+  begin();
+  EXPECT_EQ(log->jobs.size(), 2u);  // one job a worker, the rest waits
+  auto iterated = probe->iterations.load();
+  EXPECT_GT(iterated, 2);
+  channel->pause();
+  release_worker(0);
+  release_worker(1);
+  EXPECT_EQ(drain(), (std::vector<std::uint64_t>{0, 1}));
+  EXPECT_EQ(log->jobs.size(), 2u);
+  EXPECT_EQ(probe->iterations.load(), iterated);
+  EXPECT_TRUE(channel->status().paused);
+  EXPECT_EQ(channel->status().status, run_status::running);
+
+  channel->resume();
+  env.run();
+  EXPECT_FALSE(channel->status().paused);
+  std::vector<std::uint64_t> got;
+  for (int round = 0; round < 10 && got.size() < 10; ++round)
+    for (auto seq : drain())
+      got.push_back(seq);
+  ASSERT_GE(got.size(), 10u);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i], i + 2);
+}
+
+TEST_F(feeder_test, a_run_begun_while_paused_stays_paused) {
+  spawn(2, 3);
+  channel->pause();
+  begin();
+  EXPECT_EQ(probe->iterations.load(), 0);
+  EXPECT_TRUE(log->jobs.empty());
+  EXPECT_TRUE(channel->status().paused);
+  channel->resume();
+  env.run();
+  auto got = drain();
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.front(), 0u);
+}
+
+// The live run's figures add up at every step: taken + ahead + in flight =
+// issued.
+TEST_F(feeder_test, stats_of_the_live_run_add_up) {
+  log->holding = {0, 1};
+  spawn(2, 3);
+  begin();
+  auto adds_up = [&] {
+    auto s = channel->stats();
+    return s.run_delivered + s.ahead + s.in_flight == s.issued;
+  };
+  auto s = channel->stats();
+  EXPECT_GT(s.issued, 2u);
+  EXPECT_EQ(s.in_flight, s.issued);
+  EXPECT_EQ(s.ahead, 0u);
+  release_worker(0);
+  EXPECT_EQ(channel->stats().ahead, 1u);
+  EXPECT_TRUE(adds_up());
+  drain();
+  EXPECT_EQ(channel->stats().run_delivered, 1u);
+  EXPECT_TRUE(adds_up());
+  release_worker(1);
+  for (int i = 0; i < 5; ++i) {
+    drain();
+    EXPECT_TRUE(adds_up());
+  }
+  begin();  // a new run starts its figures from zero
+  s = channel->stats();
+  EXPECT_EQ(s.run_delivered, 0u);
+  EXPECT_TRUE(adds_up());
+  EXPECT_GT(s.delivered, 5u);  // the lifetime count goes on
+}
+
 // Cheap batches travel in chunks sized to their measured time (1 ms of
 // work a job by default, at most a quarter of the window per worker); a
 // batch that fails inside a chunk is retried alone, and every batch is

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -27,6 +28,10 @@ constexpr std::size_t bookkeeping_bytes = 256;
 
 /// The most batches a byte budget lets the window hold.
 constexpr std::size_t max_window = std::size_t{1} << 20;
+
+/// run_stats::rate: its time constant, and the least time between samples.
+constexpr std::chrono::milliseconds stats_rate_tau{3000};
+constexpr std::chrono::milliseconds stats_rate_sample{100};
 
 /// Thread-safe; only pop() blocks.
 ///
@@ -77,7 +82,22 @@ class run_channel {
   /// Records that the client took the end of the source.
   void mark_done();
 
+  /// Pause: the feeder hands out no job while paused (what workers already
+  /// hold finishes into the buffer, and pop still delivers it); resume()
+  /// wakes it. A pause outlives restarts: open() leaves it as it is.
+  void pause();
+  void resume();
+  bool paused() const { return paused_.load(std::memory_order_acquire); }
+
+  /// The client took a batch whose output holds `bytes` (for stats).
+  void note_delivered_bytes(std::uint64_t bytes) {
+    delivered_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+
   status_report status() const;
+  /// Counters, the live run's window, and the recent delivery rate: an
+  /// EWMA (time constant stats_rate_tau) over the calls to stats() at least
+  /// stats_rate_sample apart, so the take path pays nothing for it.
   run_stats stats() const;
 
   // -- the actors ---------------------------------------------------------
@@ -131,6 +151,7 @@ class run_channel {
   mutable std::mutex mtx_;
   std::condition_variable cv_;
   std::deque<delivery> ready_;
+  std::size_t ready_batches_ = 0;  // the batches among ready_
   // Odd while a run is live: open() and close() each add one, so a closed
   // run's epoch is never live again and the next run's is larger.
   std::atomic<std::uint64_t> live_epoch_{0};
@@ -141,8 +162,16 @@ class run_channel {
   std::size_t outstanding_ = 0;
   bool feeder_waiting_ = false;
   std::size_t feeder_needs_ = 1;  ///< credits that wake a waiting feeder
+  std::atomic<bool> paused_{false};
   status_report status_;
   run_stats stats_;
+  std::uint64_t run_issued_ = 0;     // credits the live run's feeder used
+  std::uint64_t run_delivered_ = 0;  // batches of the live run taken
+  std::atomic<std::uint64_t> delivered_bytes_{0};
+  // The rate's last sample: when, and stats_.delivered then.
+  mutable std::chrono::steady_clock::time_point rate_at_{};
+  mutable std::uint64_t rate_delivered_ = 0;
+  mutable double rate_ = 0;
   std::function<void(std::uint64_t)> waker_;
 };
 

@@ -18,17 +18,30 @@ enum class run_status {
 std::string_view to_string(run_status s);
 
 /// A status with the error that caused `failed` (empty otherwise).
+/// `paused`: pause() was called and resume() not yet; the run stays
+/// `running` (take() delivers what is buffered, then waits).
 struct status_report {
   run_status status = run_status::stopped;
   std::string error{};
+  bool paused = false;
 };
 
-/// Counters a batcher reports; cumulative over its lifetime.
+/// What a batcher reports about its work. The first group is cumulative
+/// over the batcher's lifetime; the second describes the live run now, and
+/// always adds up: run_delivered + ahead + in_flight == issued.
 struct run_stats {
-  std::uint64_t delivered = 0;     ///< batches handed to the client
-  std::uint64_t retries = 0;       ///< failed attempts that were retried
-  std::uint64_t restarts = 0;      ///< runs started (by start or a mismatched take)
-  std::uint64_t workers_lost = 0;  ///< workers that died or whose node was lost
+  std::uint64_t delivered = 0;        ///< batches handed to the client
+  std::uint64_t bytes_delivered = 0;  ///< their outputs' bytes, as the source counts them
+  std::uint64_t retries = 0;          ///< failed attempts that were retried
+  std::uint64_t restarts = 0;         ///< runs started (by start or a mismatched take)
+  std::uint64_t workers_lost = 0;     ///< workers that died or whose node was lost
+  double take_wait_seconds = 0;       ///< time take() spent waiting for a batch
+  double rate = 0;                    ///< batches/s delivered, recent (an EWMA over ~3 s)
+
+  std::uint64_t issued = 0;         ///< batches of the live run iterated and handed on
+  std::uint64_t run_delivered = 0;  ///< ... of them taken by the client
+  std::uint64_t ahead = 0;          ///< ... materialized, waiting for the client
+  std::uint64_t in_flight = 0;      ///< ... waiting for or at a worker
 };
 
 }  // namespace lockstep

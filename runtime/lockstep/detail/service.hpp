@@ -37,6 +37,10 @@ class service {
   /// Abandons the run (in-flight materializations finish unseen). Idempotent.
   void stop();
 
+  /// No new jobs until resume(); idempotent, any thread, never blocks.
+  void pause();
+  void resume();
+
   /// The batch that follows `state`, or nullopt at the end of a finite
   /// source. Throws batch_error when that batch failed every attempt.
   std::optional<taken> take(const const_box& state);

@@ -35,7 +35,8 @@ namespace lockstep {
 /// Threads: take() and start() may be called from any thread, one call at a
 /// time (a second waits for the first); stop() may be called from any thread
 /// at any time, also while take() waits, which it then wakes with
-/// errc::stopped; status(), stats(), pool_size(), buffer() and window() never block.
+/// errc::stopped; pause(), resume(), status(), stats(), pool_size(), buffer()
+/// and window() never block.
 /// With remote nodes, the constructor waits for each node to join or refuse,
 /// trying a node it cannot reach again until remote.connect_timeout has
 /// passed (an attempt under way then is waited for), and throws for a node
@@ -66,6 +67,14 @@ class batcher {
 
   /// Stops within milliseconds, abandoning in-progress work; idempotent.
   void stop() { service_->stop(); }
+
+  /// Hands out no new jobs until resume(): what workers already hold is
+  /// finished into the buffer, and take() delivers what is buffered, then
+  /// waits. status().paused says so; the run stays `running`, and a restart
+  /// (a take with another state) while paused stays paused. Idempotent; any
+  /// thread, any time; neither call blocks.
+  void pause() { service_->pause(); }
+  void resume() { service_->resume(); }
 
   /// The batch after `state` and the state after it; nullopt at the end of a
   /// finite source. Throws batch_error if that batch failed every attempt.
