@@ -19,6 +19,7 @@
 #include "node_command.hpp"
 #include "progress.hpp"
 #include "signal_watcher.hpp"
+#include "stats_log.hpp"
 
 namespace lockstep::cli {
 
@@ -32,6 +33,7 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
            const run_options& o, Report& report) {
   // Checked (and its temporary file created) before the first batch.
   digest_log digests{o.digests, o.resume};
+  stats_log stats_file{o.stats_json, o.stats_every, o.resume};
   // Declared before the watcher, so that the watcher ends (joins its thread)
   // before the batcher it may stop is destroyed; a late signal only stops it
   // again, so the digests are still published.
@@ -50,7 +52,11 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   }};
   b.emplace(std::move(src), cfg);
   live = &*b;
-  progress bar{o.batches, !o.no_progress && isatty(fileno(stderr))};
+  progress bar{o.batches, !o.no_progress && isatty(fileno(stderr)),
+               [&] { return std::pair{b->stats(), b->status().paused}; }};
+  auto sample = [&] {
+    return stats_sample{bar.seconds(), bar.batches(), b->pool_size(), b->stats(), b->status()};
+  };
   int status = exit_ok;
   try {
     while (!o.batches || bar.batches() < *o.batches) {
@@ -67,6 +73,8 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       }
       report.add(next->output);
       bar.add(report.bytes(next->output));
+      if (stats_file.due(bar.seconds()))
+        stats_file.write(sample());
       state = std::move(next->state);
       ++index;
     }
@@ -85,9 +93,11 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
     status = 128 + interrupt.signal();
   else if (digests.broken_pipe())
     status = 128 + SIGPIPE;  // quietly, as a filter whose reader went away
+  auto last = sample();
   b->stop();
   bar.finish();
   try {
+    stats_file.write(last);
     digests.commit(status == exit_failed);
   } catch (const error& e) {
     std::fprintf(stderr, "lockstep run: %s\n", e.what());
@@ -270,6 +280,12 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
   cmd->add_option("--batches", o.batches, "Stop after K batches")->check(unsigned_integer);
   cmd->add_option("--digests", o.digests, "Write one JSON line per batch: index, digest, state");
   cmd->add_flag("--no-progress", o.no_progress, "Draw no progress bar");
+  cmd->add_option("--stats-json", o.stats_json,
+                  "Append the run's stats to FILE as JSON Lines, every --stats-every seconds "
+                  "and at the end (scripts/plot-stats draws them)");
+  cmd->add_option("--stats-every", o.stats_every, "Seconds between two --stats-json lines")
+    ->check(CLI::PositiveNumber)
+    ->capture_default_str();
   cmd->add_flag("--verbose", o.verbose, "Log run starts and stops, nodes joining and leaving");
   cmd->add_option("--config", o.config_file,
                   "A JSON config (docs/configuration.md); the options below override it");

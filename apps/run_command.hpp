@@ -24,6 +24,8 @@ struct run_options {
   std::optional<std::uint64_t> batches;
   std::string digests;
   bool no_progress = false;
+  std::string stats_json;   ///< --stats-json FILE; empty: none
+  double stats_every = 1;   ///< seconds between two of its lines
   bool verbose = false;
 
   /// The run's config: --config FILE, or lockstep's defaults, with every

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 preset=${1:-dev}
 extra=()
 [ "$preset" = fuzz ] && extra=(clang libclang-rt-14-dev)
-bash scripts/setup.sh "${extra[@]}"
+# gnuplot: cli.stats_json draws a --stats-json file with scripts/plot-stats.
+bash scripts/setup.sh gnuplot-nox "${extra[@]}"
 jobs=$(nproc)
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$jobs"
