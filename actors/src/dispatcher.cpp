@@ -25,6 +25,16 @@ std::vector<pending_job> dispatcher::remove_worker(worker_id w) {
   return orphans;
 }
 
+void dispatcher::retire(worker_id w) {
+  if (auto i = workers_.find(w); i != workers_.end())
+    i->second.retiring = true;
+}
+
+bool dispatcher::retired_and_idle(worker_id w) const {
+  auto i = workers_.find(w);
+  return i != workers_.end() && i->second.retiring && i->second.out.empty();
+}
+
 void dispatcher::new_run(std::uint64_t epoch) {
   epoch_ = epoch;
   waiting_.clear();
@@ -63,7 +73,7 @@ std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   std::size_t best_load = SIZE_MAX;
   auto consider = [&](const auto& entry) {
     auto load = load_of(entry.second);
-    if (load >= entry.second.slots || load >= best_load || (may_avoid && entry.first == *j.avoid))
+    if (entry.second.retiring || load >= entry.second.slots || load >= best_load || (may_avoid && entry.first == *j.avoid))
       return;
     best = entry.first;
     best_load = load;
@@ -118,7 +128,7 @@ std::optional<std::vector<pending_job>> dispatcher::finish(worker_id w, std::uin
 
 std::optional<assignment> dispatcher::steal(worker_id thief) {
   auto t = workers_.find(thief);
-  if (t == workers_.end() || !t->second.out.empty() || !waiting_.empty())
+  if (t == workers_.end() || t->second.retiring || !t->second.out.empty() || !waiting_.empty())
     return std::nullopt;
   out_job* best = nullptr;
   std::size_t best_load = 1;

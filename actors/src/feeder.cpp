@@ -1,6 +1,7 @@
 #include "lockstep/detail/feeder.hpp"
 
 #include <caf/actor_cast.hpp>
+#include <caf/exit_reason.hpp>
 
 #include <algorithm>
 #include <exception>
@@ -132,6 +133,18 @@ std::optional<worker_id> id_of(self_ptr self, const caf::actor_addr& worker) {
   return i->second;
 }
 
+// A retiring worker that holds nothing more leaves the pool and ends.
+void dismiss_if_idle(self_ptr self, worker_id id) {
+  auto& st = self->state;
+  if (!st.jobs.retired_and_idle(id))
+    return;
+  st.jobs.remove_worker(id);
+  auto w = st.workers.find(id);
+  st.ids.erase(w->second.address());
+  self->send_exit(w->second, caf::exit_reason::user_shutdown);
+  st.workers.erase(w);
+}
+
 }  // namespace
 
 msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
@@ -173,6 +186,7 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
           if (i != items->end())
             attempt_failed(self, std::move(*i), f.error, *id, f.permanent);
         }
+      dismiss_if_idle(self, *id);
       pump(self);
     },
     [=](const msg::retry_due& x) {
@@ -195,6 +209,12 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       st.workers.emplace(id, x.worker);
       st.jobs.add_worker(id, x.slots, x.max_items);
       pump(self);
+    },
+    [=](const msg::retire_worker& x) {
+      if (auto id = id_of(self, x.worker)) {
+        self->state.jobs.retire(*id);
+        dismiss_if_idle(self, *id);
+      }
     },
     [=](const msg::worker_lost& x) {
       auto& st = self->state;

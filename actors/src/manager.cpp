@@ -41,7 +41,7 @@ void pool_changed(self_ptr self) {
   auto& st = self->state;
   std::size_t counted = 0;
   for (auto& [addr, w] : st.workers)
-    counted += w.counted ? 1 : 0;
+    counted += w.counted && !w.retiring ? 1 : 0;
   st.cfg.channel->set_pool(counted);
   check_pool(self);
 }
@@ -63,6 +63,46 @@ void spawn_local_worker(self_ptr self, bool counted) {
   auto w = st.cfg.detach ? self->spawn<caf::detached>(worker, std::move(wc))
                          : self->spawn(worker, std::move(wc));
   add_worker(self, w, st.cfg.local_prefetch, std::nullopt, counted);
+}
+
+// The local pool holds `n` counted workers from now on (with 0 and no
+// nodes, the stand-in): new ones at once, extra ones retired.
+void resize_local(self_ptr self, std::size_t n) {
+  auto& st = self->state;
+  std::vector<caf::actor_addr> counted, stand_ins;
+  for (auto& [addr, w] : st.workers)
+    if (!w.node && !w.retiring)
+      (w.counted ? counted : stand_ins).push_back(addr);
+  auto retire = [&](const caf::actor_addr& addr) {
+    st.workers.at(addr).retiring = true;
+    self->send(st.feeder, msg::retire_worker{addr});
+  };
+  for (auto k = counted.size(); k < n; ++k)
+    spawn_local_worker(self, true);
+  for (auto k = n; k < counted.size(); ++k)
+    retire(counted[k]);
+  bool stand_in = n == 0 && st.cfg.nodes.empty();
+  if (stand_in && stand_ins.empty())
+    spawn_local_worker(self, false);
+  if (!stand_in)
+    for (auto& addr : stand_ins)
+      retire(addr);
+  pool_changed(self);
+}
+
+std::size_t local_counted(const manager_state& st) {
+  std::size_t n = 0;
+  for (auto& [addr, w] : st.workers)
+    n += !w.node && w.counted && !w.retiring ? 1 : 0;
+  return n;
+}
+
+void next_rampup_step(self_ptr self) {
+  auto& st = self->state;
+  if (local_counted(st) >= st.ramp_target)
+    return;
+  self->delayed_send(self, st.cfg.rampup / (st.ramp_target - 1),
+                     msg::rampup_step{st.ramp_generation});
 }
 
 // Answers the clients waiting for every node's first attempt.
@@ -197,12 +237,17 @@ void worker_down(self_ptr self, caf::down_msg& down) {
     return;
   auto member = i->second;
   st.workers.erase(i);
+  if (member.retiring && down.reason == caf::exit_reason::user_shutdown) {
+    pool_changed(self);  // retired: it reported everything it held
+    return;
+  }
   st.cfg.channel->count_worker_lost();
   auto reason = caf::to_string(down.reason);
   self->send(st.feeder,
              msg::worker_lost{down.source, death_counts_as_attempt(down.reason), reason});
   if (!member.node) {
-    spawn_local_worker(self, member.counted);
+    if (!member.retiring)
+      spawn_local_worker(self, member.counted);
   } else if (auto lost = st.links.worker_lost(*member.node, reason)) {
     log(self, lost);
     self->delayed_send(self, st.cfg.reconnect_interval, msg::reconnect{*member.node});
@@ -224,9 +269,16 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
   });
   if (st.cfg.local_workers == 0 && st.cfg.nodes.empty())
     spawn_local_worker(self, false);  // the stand-in
-  for (std::size_t i = 0; i < st.cfg.local_workers; ++i)
+  auto first = st.cfg.local_workers;
+  if (st.cfg.rampup.count() > 0 && first > 1) {
+    st.ramp_target = first;
+    first = 1;
+  }
+  for (std::size_t i = 0; i < first; ++i)
     spawn_local_worker(self, true);
   pool_changed(self);
+  if (st.ramp_target > 0)
+    next_rampup_step(self);
   for (std::size_t i = 0; i < st.links.size(); ++i)
     connect(self, i);
   if (!st.cfg.nodes.empty())
@@ -267,6 +319,17 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
                                                "no worker was available for "
                                                  + std::to_string(st.cfg.no_worker_timeout.count())
                                                  + " ms" + st.links.summary()});
+    },
+    [self](const msg::set_workers_cmd& x) {
+      ++self->state.ramp_generation;  // an explicit count ends a ramp
+      resize_local(self, x.workers);
+    },
+    [self](const msg::rampup_step& x) {
+      auto& st = self->state;
+      if (x.generation != st.ramp_generation)
+        return;
+      resize_local(self, local_counted(st) + 1);
+      next_rampup_step(self);
     },
     [self](const msg::await_nodes&) {
       auto rp = self->make_response_promise<msg::node_report>();

@@ -28,6 +28,7 @@ constexpr const char* workers = "config.workers";
 constexpr const char* buffer = "config.buffer";
 constexpr const char* buffer_bytes = "config.buffer_bytes";
 constexpr const char* worker_prefetch = "config.worker_prefetch";
+constexpr const char* rampup = "config.rampup_ms";
 constexpr const char* scheduler_threads = "config.scheduler_threads";
 constexpr const char* tune_allocator = "config.tune_allocator";
 constexpr const char* max_retries = "config.retry.max_retries";
@@ -76,6 +77,10 @@ void config::validate() const {
   if (buffer_bytes)
     in_range(*buffer_bytes, max_buffer_bytes, key::buffer_bytes);
   in_range(worker_prefetch, max_prefetch, key::worker_prefetch);
+  if (rampup.count() < 0)
+    invalid(key::rampup, "must not be negative");
+  if (rampup > max_retry_delay)
+    invalid(key::rampup, "must be at most 1e9 ms (about 11.6 days)");
   in_range(scheduler_threads, max_scheduler_threads, key::scheduler_threads);
   if (retry.max_retries > max_retries)
     invalid(key::max_retries, "is " + std::to_string(retry.max_retries) + "; at most "
@@ -217,13 +222,14 @@ config from_value(const boost::json::value& v) {
   auto& obj = jf::object(v, "config", bad);
   jf::only_keys(obj,
                 {leaf(key::workers), leaf(key::buffer), leaf(key::buffer_bytes), leaf(key::worker_prefetch),
-                 leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
+                 leaf(key::rampup), leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
                 "config", bad);
   config c;
   read(obj, key::workers, [&](auto& x, auto k) { c.workers = size_field(x, k); });
   read(obj, key::buffer, [&](auto& x, auto k) { c.buffer = size_field(x, k); });
   read(obj, key::buffer_bytes, [&](auto& x, auto k) { c.buffer_bytes = size_field(x, k); });
   read(obj, key::worker_prefetch, [&](auto& x, auto k) { c.worker_prefetch = size_field(x, k); });
+  read(obj, key::rampup, [&](auto& x, auto k) { c.rampup = ms_field(x, k); });
   read(obj, key::scheduler_threads,
        [&](auto& x, auto k) { c.scheduler_threads = size_field(x, k); });
   read(obj, key::tune_allocator,

@@ -78,6 +78,7 @@ manager_config make_manager_config(const std::shared_ptr<const erased_source>& s
   mc.local_workers = cfg.workers;
   mc.retry = cfg.retry;
   mc.local_prefetch = cfg.worker_prefetch;
+  mc.rampup = cfg.rampup;
   auto& r = cfg.remote;
   mc.nodes = node_addresses(r, processes);
   mc.token = r.token;
@@ -258,6 +259,14 @@ void service::stop() {
 void service::pause() {
   impl_->channel->pause();
   logger().info("paused");
+}
+
+void service::set_workers(std::size_t n) {
+  if (n > max_workers)
+    throw error(errc::invalid_config, "set_workers(" + std::to_string(n) + "): at most "
+                                        + std::to_string(max_workers) + " workers are supported");
+  logger().info("local workers: {}", n);
+  caf::anon_send(impl_->manager_actor, msg::set_workers_cmd{n});
 }
 
 void service::resume() {

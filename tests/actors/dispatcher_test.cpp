@@ -26,6 +26,33 @@ TEST(dispatcher, lowest_seq_goes_first_to_a_free_worker) {
   EXPECT_EQ(d.assign()->seq(), 1u);
 }
 
+// A retiring worker takes nothing new, steals nothing, and may go once it
+// has reported what it holds; its queued job may still be stolen.
+TEST(dispatcher, a_retiring_worker_takes_nothing_new_and_goes_when_idle) {
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2);
+  d.add_worker(2, 2);
+  for (std::uint64_t s = 0; s < 4; ++s)
+    d.enqueue(job(s));
+  for (worker_id w : {1, 2, 1, 2})  // 1 holds 0 and 2, 2 holds 1 and 3
+    ASSERT_EQ(d.assign()->worker, w);
+  d.retire(1);
+  EXPECT_FALSE(d.retired_and_idle(1));
+  EXPECT_FALSE(d.retired_and_idle(2));  // not retiring
+  d.enqueue(job(4));
+  EXPECT_TRUE(d.finish(1, 1, 0));
+  EXPECT_FALSE(d.assign());  // 1 has a free slot but is retiring; 2 is full
+  EXPECT_TRUE(d.finish(1, 1, 2));
+  EXPECT_TRUE(d.retired_and_idle(1));
+  EXPECT_FALSE(d.steal(1));  // idle, but retiring
+  EXPECT_TRUE(d.finish(2, 1, 1));
+  auto a = d.assign();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->worker, 2u);
+  EXPECT_EQ(a->seq(), 4u);
+}
+
 TEST(dispatcher, spreads_jobs_over_workers) {
   dispatcher d;
   d.new_run(1);

@@ -197,6 +197,31 @@ TEST_F(feeder_test, a_run_begun_while_paused_stays_paused) {
   EXPECT_EQ(got.front(), 0u);
 }
 
+// A retired worker finishes the job it holds (delivered in order), takes
+// nothing new, and the run goes on with the others.
+TEST_F(feeder_test, a_retired_worker_finishes_what_it_holds_and_takes_nothing_new) {
+  log->holding = {0};
+  spawn(2, 3);
+  begin();
+  auto jobs_of_0 = [&] {
+    return std::count_if(log->jobs.begin(), log->jobs.end(),
+                         [](auto& j) { return std::get<0>(j) == 0; });
+  };
+  ASSERT_EQ(jobs_of_0(), 1);
+  caf::anon_send(feed, msg::retire_worker{workers[0].address()});
+  env.run();
+  EXPECT_TRUE(drain().empty());  // batch 0 is still at the retiring worker
+  release_worker(0);
+  std::vector<std::uint64_t> got;
+  for (int round = 0; round < 10 && got.size() < 20; ++round)
+    for (auto seq : drain())
+      got.push_back(seq);
+  ASSERT_GE(got.size(), 20u);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i], i);
+  EXPECT_EQ(jobs_of_0(), 1);
+}
+
 // The live run's figures add up at every step: taken + ahead + in flight =
 // issued.
 TEST_F(feeder_test, stats_of_the_live_run_add_up) {

@@ -111,6 +111,59 @@ TEST(batcher_run_control, paused_before_the_start_runs_on_resume) {
   EXPECT_EQ(first.get(), expected(s0, 2));
 }
 
+// set_workers while batches are in flight, and across a restart: the
+// sequence is the plain loop's, nothing is lost or counted as lost, and the
+// pool follows.
+TEST(batcher_run_control, set_workers_grows_and_shrinks_the_pool_mid_run) {
+  log_capture quiet;
+  synthetic_params params;
+  params.latency_ms = 0.5;
+  params.latency_sigma = 1;  // stragglers: workers hold jobs when they are retired
+  auto p = std::make_shared<test::probe>();
+  batcher b{probe_source{params, p}, with_workers(2)};
+  auto s = s0;
+  std::vector<step_t> got;
+  auto take_some = [&](int n) {
+    for (auto& x : take_n(b, s, n))
+      got.push_back(std::move(x));
+    s = got.back().state;
+  };
+  take_some(20);
+  b.set_workers(6);
+  ASSERT_TRUE(wait_until([&] { return b.pool_size() == 6; }));
+  take_some(60);
+  b.set_workers(1);
+  take_some(30);  // while the five leave
+  ASSERT_TRUE(wait_until([&] { return b.pool_size() == 1; }));
+  take_some(10);
+  EXPECT_EQ(got, expected(s0, 120));
+
+  // A restart while the pool shrinks and grows again.
+  b.set_workers(4);
+  auto other = synthetic_state::seeded(11);
+  auto again = take_n(b, other, 15);
+  b.set_workers(2);
+  auto rest = take_n(b, again.back().state, 15);
+  again.insert(again.end(), rest.begin(), rest.end());
+  EXPECT_EQ(again, expected(other, 30));
+  ASSERT_TRUE(wait_until([&] { return b.pool_size() == 2; }));
+  EXPECT_EQ(b.stats().workers_lost, 0u);
+  EXPECT_EQ(b.stats().retries, 0u);
+  EXPECT_THROW(b.set_workers(max_workers + 1), error);
+  EXPECT_EQ(b.pool_size(), 2u);
+}
+
+// config::rampup: one worker at first, all of them in the end.
+TEST(batcher_run_control, a_rampup_starts_with_one_worker_and_reaches_the_count) {
+  auto cfg = with_workers(4);
+  cfg.rampup = 1000ms;
+  batcher b{probe_source{}, cfg};
+  EXPECT_LT(b.pool_size(), 4u);  // the ramp has a second to go
+  EXPECT_EQ(take_n(b, s0, 5), expected(s0, 5));
+  ASSERT_TRUE(wait_until([&] { return b.pool_size() == 4; }));
+  EXPECT_EQ(take_n(b, s0, 30), expected(s0, 30));  // a restart from s0, exact
+}
+
 // Stats never block and add up while batches are in flight, and count the
 // bytes, the client's waits and the recent rate.
 TEST(batcher_run_control, stats_add_up_while_running) {

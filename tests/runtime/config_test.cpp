@@ -128,6 +128,8 @@ TEST(config, reads_json_and_names_every_bad_field) {
   EXPECT_EQ(config_from_json(R"({"buffer_bytes": 1048576})").buffer_bytes, std::size_t{1} << 20);
   EXPECT_NE(json_problem(R"({"buffer_bytes": 0})").find("config.buffer_bytes must be at least 1"),
             std::string::npos);
+  EXPECT_EQ(config_from_json(R"({"rampup_ms": 1500})").rampup, std::chrono::milliseconds{1500});
+  EXPECT_NE(json_problem(R"({"rampup_ms": -1})").find("config.rampup_ms"), std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"factor": 0}})").find("retry.factor"), std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"first_delay_ms": -5}})").find("first_delay_ms"),
             std::string::npos);

@@ -66,6 +66,12 @@ class dispatcher {
   std::vector<pending_job> remove_worker(worker_id w);
 
   bool has_worker(worker_id w) const { return workers_.count(w) > 0; }
+
+  /// `w` takes no new job, stolen or not, from now on; what it holds stays
+  /// recorded until it reports it (jobs queued at it may still be stolen).
+  void retire(worker_id w);
+  /// Whether `w` is retiring and holds nothing: it may go.
+  bool retired_and_idle(worker_id w) const;
   std::size_t workers() const { return workers_.size(); }
 
   /// Starts a new run: waiting jobs are dropped.
@@ -108,6 +114,7 @@ class dispatcher {
   struct worker_slot {
     std::size_t slots = 1;
     std::size_t max_items = 1;
+    bool retiring = false;
     std::vector<out_job> out;
   };
 

@@ -29,6 +29,8 @@ struct manager_config {
   std::size_t local_workers = 1;
   retry_policy retry;
   std::size_t local_prefetch = 2;  ///< jobs a local worker may hold
+  /// config::rampup: one local worker at first, the others evenly over it.
+  std::chrono::milliseconds rampup{0};
   /// Run local workers on threads of their own. Off only under CAF's test
   /// coordinator, which must run every actor itself.
   bool detach = true;
@@ -54,11 +56,14 @@ struct manager_state {
     caf::actor actor;
     std::optional<std::size_t> node;  ///< none: a local worker
     bool counted = true;              ///< false: the zero-worker stand-in
+    bool retiring = false;            ///< leaves once it has reported its jobs
   };
   std::map<caf::actor_addr, member> workers;
   node_links links{{}};
   std::vector<caf::typed_response_promise<msg::node_report>> awaiting_nodes;
   std::uint64_t pool_generation = 0;  ///< bumped whenever the pool changes
+  std::size_t ramp_target = 0;        ///< local workers a rampup grows to
+  std::uint64_t ramp_generation = 0;  ///< bumped when a ramp ends early
 
   static inline const char* name = "lockstep.manager";
 };
@@ -73,7 +78,11 @@ struct manager_state {
 /// as is a listed node not reached yet; a node that refuses is not tried
 /// again (node_links). While a run has no worker at all for
 /// no_worker_timeout, it fails with errc::no_workers. The run_channel's
-/// window follows the pool. On exit it takes its actors down with it.
+/// window follows the pool. msg::set_workers_cmd grows the local pool at
+/// once and shrinks it by retiring workers: each takes no new job, reports
+/// what it holds, and ends (the feeder ends it), so nothing is lost or
+/// redone. With a rampup, the local pool starts at one worker and grows to
+/// local_workers in even steps. On exit it takes its actors down with it.
 msg::manager_actor::behavior_type manager(msg::manager_actor::stateful_pointer<manager_state> self,
                                           manager_config cfg);
 

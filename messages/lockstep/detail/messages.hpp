@@ -172,6 +172,13 @@ struct worker_lost {
   std::string reason;
 };
 
+/// manager → feeder: worker `worker` leaves the pool once it has reported
+/// what it holds; it takes nothing new. The feeder then ends it
+/// (exit_reason::user_shutdown).
+struct retire_worker {
+  caf::actor_addr worker;
+};
+
 // -- client → manager ------------------------------------------------------------
 
 struct start_cmd {
@@ -181,6 +188,12 @@ struct start_cmd {
 
 struct stop_cmd {
   std::uint64_t epoch = 0;
+};
+
+/// The local pool is to hold `workers` workers (0: the uncounted stand-in,
+/// unless there are nodes); ends a rampup.
+struct set_workers_cmd {
+  std::size_t workers = 0;
 };
 
 /// A request, answered once every listed node has joined, refused, or kept
@@ -206,6 +219,12 @@ struct reconnect {
 /// manager → itself, connect_timeout after it starts: the first round is
 /// over; a node still unreachable no longer holds back await_nodes.
 struct nodes_deadline {};
+
+/// manager → itself during a rampup: one more local worker, unless the ramp
+/// `generation` was ended (by set_workers_cmd) meanwhile.
+struct rampup_step {
+  std::uint64_t generation = 0;
+};
 
 /// manager → itself: if the pool is still empty since `generation`, the run
 /// fails.
@@ -326,7 +345,7 @@ typename Inspector::result_type inspect(Inspector& f, wire_result& x) {
 using feeder_actor = caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<halt_run>,
                                       caf::reacts_to<credit_returned>, caf::reacts_to<worker_ready>,
                                       caf::reacts_to<retry_due>, caf::reacts_to<worker_joined>,
-                                      caf::reacts_to<worker_lost>>;
+                                      caf::reacts_to<worker_lost>, caf::reacts_to<retire_worker>>;
 
 /// feeder → collector, once: where worker_ready goes.
 struct feeder_hello {
@@ -340,6 +359,7 @@ using collector_actor =
 using manager_actor = caf::typed_actor<caf::reacts_to<start_cmd>, caf::reacts_to<stop_cmd>,
                                        caf::reacts_to<reconnect>, caf::reacts_to<nodes_deadline>,
                                        caf::reacts_to<no_worker_check>,
+                                       caf::reacts_to<set_workers_cmd>, caf::reacts_to<rampup_step>,
                                        caf::replies_to<await_nodes>::with<node_report>>;
 
 /// What a node publishes on its port.
@@ -379,3 +399,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::node_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::reconnect)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::nodes_deadline)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::no_worker_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::retire_worker)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::set_workers_cmd)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::rampup_step)

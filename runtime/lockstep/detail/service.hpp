@@ -41,6 +41,10 @@ class service {
   void pause();
   void resume();
 
+  /// Asks for `n` local workers; throws lockstep::error(invalid_config)
+  /// above max_workers. Never blocks: pool_size() follows.
+  void set_workers(std::size_t n);
+
   /// The batch that follows `state`, or nullopt at the end of a finite
   /// source. Throws batch_error when that batch failed every attempt.
   std::optional<taken> take(const const_box& state);

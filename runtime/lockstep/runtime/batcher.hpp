@@ -76,6 +76,16 @@ class batcher {
   void pause() { service_->pause(); }
   void resume() { service_->resume(); }
 
+  /// Grows or shrinks the local pool to `n` workers while running, without
+  /// a restart and without losing, redoing or reordering anything: new
+  /// workers join at once; a worker that leaves takes no new job and ends
+  /// once it has finished what it holds. Remote workers are not counted.
+  /// With 0 and no nodes, the uncounted stand-in materializes (as with
+  /// config::workers = 0). Ends a config::rampup. Never blocks: pool_size()
+  /// follows as workers join and leave. Throws lockstep::error
+  /// (invalid_config) above max_workers.
+  void set_workers(std::size_t n) { service_->set_workers(n); }
+
   /// The batch after `state` and the state after it; nullopt at the end of a
   /// finite source. Throws batch_error if that batch failed every attempt.
   std::optional<step_type> take(const state_type& state) {

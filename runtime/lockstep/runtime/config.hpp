@@ -97,6 +97,11 @@ struct config {
   /// worker, so stragglers do not hold it up. 1: a worker takes a job only
   /// when free.
   std::size_t worker_prefetch = 2;
+  /// Start with one local worker and add the others evenly over this time
+  /// (batch-orchestra's gradual ramp-up: a downstream system sees the load
+  /// grow instead of jump). 0, the default: every worker from the start.
+  /// batcher::set_workers ends a ramp.
+  std::chrono::milliseconds rampup{0};
   /// Threads of CAF's scheduler, which runs the manager, feeder and collector
   /// (local workers have threads of their own).
   std::size_t scheduler_threads = 2;
@@ -118,7 +123,7 @@ struct config {
 /// A config from JSON text, every field optional (the defaults above):
 ///
 ///     {"workers": 4, "buffer": 9, "buffer_bytes": 1048576, "worker_prefetch": 2,
-///      "scheduler_threads": 2,
+///      "rampup_ms": 0, "scheduler_threads": 2,
 ///      "tune_allocator": false,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
