@@ -86,7 +86,7 @@ std::optional<worker_id> dispatcher::pick(const pending_job& j) const {
   return best;
 }
 
-std::optional<assignment> dispatcher::assign() {
+std::optional<assignment> dispatcher::assign(clock_time now) {
   for (auto i = waiting_.begin(); i != waiting_.end(); ++i) {
     auto w = pick(*i);
     if (!w && !i->avoid)
@@ -102,7 +102,7 @@ std::optional<assignment> dispatcher::assign() {
     while (static_cast<std::size_t>(end - i) < most && end != waiting_.end() && end->attempt == 1);
     a.items.assign(std::make_move_iterator(i), std::make_move_iterator(end));
     waiting_.erase(i, end);
-    slot.out.push_back({epoch_, a.items, a.claim});
+    slot.out.push_back({epoch_, a.items, a.claim, false, now});
     last_assigned_ = *w;
     return a;
   }
@@ -126,7 +126,7 @@ std::optional<std::vector<pending_job>> dispatcher::finish(worker_id w, std::uin
   return items;
 }
 
-std::optional<assignment> dispatcher::steal(worker_id thief) {
+std::optional<assignment> dispatcher::steal(worker_id thief, clock_time now) {
   auto t = workers_.find(thief);
   if (t == workers_.end() || t->second.retiring || !t->second.out.empty() || !waiting_.empty())
     return std::nullopt;
@@ -144,8 +144,49 @@ std::optional<assignment> dispatcher::steal(worker_id thief) {
   if (best == nullptr)
     return std::nullopt;
   best->stolen = true;
-  t->second.out.push_back({epoch_, best->items, best->claim, true});
+  t->second.out.push_back({epoch_, best->items, best->claim, true, now});
   return assignment{thief, best->items, best->claim};
+}
+
+std::vector<out_batch> dispatcher::older_than(clock_time cutoff) {
+  // A worker runs its jobs in order: the first is the one it works on; the
+  // others wait behind it (and may be stolen), they are not stuck there.
+  std::vector<out_batch> found;
+  for (auto& [id, slot] : workers_) {
+    if (slot.out.empty())
+      continue;
+    auto& o = slot.out.front();
+    if (o.epoch != epoch_ || o.since >= cutoff)
+      continue;
+    for (auto& item : o.items)
+      found.push_back({item.seq, item.attempt, id, o.since, item.state_after, !o.reported});
+    o.reported = true;
+  }
+  // A stolen job is out twice: report each batch once, at its first copy.
+  std::sort(found.begin(), found.end(), [](const out_batch& a, const out_batch& b) {
+    return a.seq != b.seq ? a.seq < b.seq : a.since < b.since;
+  });
+  found.erase(std::unique(found.begin(), found.end(),
+                          [](const out_batch& a, const out_batch& b) { return a.seq == b.seq; }),
+              found.end());
+  std::stable_sort(found.begin(), found.end(),
+                   [](const out_batch& a, const out_batch& b) { return a.since < b.since; });
+  return found;
+}
+
+std::optional<out_batch> dispatcher::oldest() const {
+  std::optional<out_batch> best;
+  for (auto& [id, slot] : workers_) {
+    if (slot.out.empty())
+      continue;
+    auto& o = slot.out.front();  // the job the worker works on, as in older_than
+    if (o.epoch == epoch_
+        && (!best || o.since < best->since || (o.since == best->since && o.seq() < best->seq))) {
+      auto& item = o.items.front();
+      best = out_batch{item.seq, item.attempt, id, o.since, item.state_after, false};
+    }
+  }
+  return best;
 }
 
 std::size_t dispatcher::in_flight() const {

@@ -7,6 +7,8 @@
 #include <exception>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "lockstep/detail/retry_schedule.hpp"
 
 namespace lockstep::detail {
@@ -101,6 +103,8 @@ msg::job to_job(std::uint64_t epoch, assignment&& a) {
   return j;
 }
 
+void arm_out_check(self_ptr self);
+
 // Issues what credit allows, hands waiting batches to free workers, and lets
 // an idle worker take a copy of a job queued behind a busy one.
 void pump(self_ptr self) {
@@ -108,11 +112,13 @@ void pump(self_ptr self) {
   if (st.epoch == 0 || st.cfg.channel->paused())
     return;  // resume() wakes a paused feeder
   issue(self);
-  while (auto a = st.jobs.assign())
+  while (auto a = st.jobs.assign(self->clock().now()))
     self->send(st.workers.at(a->worker), to_job(st.epoch, std::move(*a)));
+  auto now = self->clock().now();
   for (auto& [id, worker] : st.workers)
-    if (auto a = st.jobs.steal(id))
+    if (auto a = st.jobs.steal(id, now))
       self->send(worker, to_job(st.epoch, std::move(*a)));
+  arm_out_check(self);
 }
 
 // Folds a job's materialize time into the estimate chunks are sized by.
@@ -122,6 +128,63 @@ void measured(feeder_state& st, const msg::worker_ready& x) {
   auto per_batch = static_cast<double>(x.busy_ns) / x.items;
   st.ns_per_batch = st.ns_per_batch <= 0 ? per_batch : 0.75 * st.ns_per_batch + 0.25 * per_batch;
   st.jobs.set_chunk(chunk_length(st));
+  if (st.recent_job_ns.size() < recent_jobs)
+    st.recent_job_ns.push_back(x.busy_ns);
+  else
+    st.recent_job_ns[st.recent_next++ % recent_jobs] = x.busy_ns;
+}
+
+std::chrono::nanoseconds stuck_after(const feeder_state& st) {
+  if (st.cfg.stuck_after)
+    return *st.cfg.stuck_after;
+  if (st.recent_job_ns.empty())
+    return stuck_floor;
+  auto v = st.recent_job_ns;
+  auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return std::max<std::chrono::nanoseconds>(stuck_floor, 10 * std::chrono::nanoseconds{*mid});
+}
+
+// While jobs are out, one check a quarter of stuck_after (at least 100 ms):
+// no timer at all when nothing is.
+void arm_out_check(self_ptr self) {
+  auto& st = self->state;
+  if (st.out_check_armed || st.epoch == 0 || st.jobs.in_flight() == 0)
+    return;
+  st.out_check_armed = true;
+  auto period = std::max<std::chrono::nanoseconds>(std::chrono::milliseconds{100},
+                                                   stuck_after(st) / 4);
+  self->delayed_send(self, period, msg::out_check{st.epoch});
+}
+
+run_channel::out_report to_report(const feeder_state& st, const out_batch& b) {
+  return {b.seq, st.cfg.source->describe_state(b.state_after), b.worker, b.attempt, b.since};
+}
+
+// Reports the oldest batch out and the stuck ones; logs each stuck batch once.
+void check_out(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto after = stuck_after(st);
+  auto stuck = st.jobs.older_than(now - after);
+  std::vector<run_channel::out_report> reports;
+  std::uint64_t newly = 0;
+  for (auto& b : stuck) {
+    reports.push_back(to_report(st, b));
+    if (!b.first_report)
+      continue;
+    ++newly;
+    if (st.cfg.log)
+      st.cfg.log(event_level::warning,
+                 fmt::format("batch {} (the state after it: {}) has been at worker {} for more "
+                             "than {:.1f} s (attempt {}); the batches after it wait",
+                             b.seq, reports.back().state, b.worker,
+                             std::chrono::duration<double>(after).count(), b.attempt));
+  }
+  std::optional<run_channel::out_report> oldest;
+  if (auto o = st.jobs.oldest())
+    oldest = to_report(st, *o);
+  st.cfg.channel->report_out(st.epoch, std::move(oldest), std::move(reports), newly);
 }
 
 // The id of a worker in the pool.
@@ -209,6 +272,14 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       st.workers.emplace(id, x.worker);
       st.jobs.add_worker(id, x.slots, x.max_items);
       pump(self);
+    },
+    [=](const msg::out_check& x) {
+      auto& st = self->state;
+      st.out_check_armed = false;
+      if (x.epoch != st.epoch)
+        return arm_out_check(self);
+      check_out(self);
+      arm_out_check(self);
     },
     [=](const msg::retire_worker& x) {
       if (auto id = id_of(self, x.worker)) {

@@ -263,7 +263,13 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
   st.links = node_links{st.cfg.nodes};
   st.collector = self->spawn(collector, st.cfg.channel);
   st.feeder =
-    self->spawn(feeder, feeder_config{st.cfg.source, st.cfg.channel, st.collector, st.cfg.retry});
+    self->spawn(feeder, [&] {
+      feeder_config fc{st.cfg.source, st.cfg.channel, st.collector, st.cfg.retry};
+      if (st.cfg.stuck_after)
+        fc.stuck_after = *st.cfg.stuck_after;
+      fc.log = st.cfg.log;
+      return fc;
+    }());
   st.cfg.channel->set_waker([feeder = st.feeder](std::uint64_t epoch) {
     caf::anon_send(feeder, msg::credit_returned{epoch});
   });

@@ -22,6 +22,8 @@ std::uint64_t run_channel::open() {
     feeder_waiting_ = false;
     ready_.clear();
     ready_batches_ = 0;
+    oldest_.reset();
+    stuck_.clear();
     status_ = {run_status::running, {}};
     ++stats_.restarts;
   }
@@ -37,6 +39,8 @@ void run_channel::close(run_status s, std::string error) {
       live_epoch_.store(now + 1, std::memory_order_release);
     ready_.clear();
     ready_batches_ = 0;
+    oldest_.reset();
+    stuck_.clear();
     outstanding_ = 0;
     run_issued_ = 0;
     run_delivered_ = 0;
@@ -159,6 +163,14 @@ run_stats run_channel::stats() const {
   r.run_delivered = run_delivered_;
   r.ahead = ready_batches_;
   r.in_flight = outstanding_ > ready_batches_ ? outstanding_ - ready_batches_ : 0;
+  auto view = [&](const out_report& o) {
+    return in_flight_batch{o.index, o.state, o.worker, o.attempt,
+                           std::max(0.0, std::chrono::duration<double>(now - o.since).count())};
+  };
+  if (oldest_)
+    r.oldest = view(*oldest_);
+  for (auto& o : stuck_)
+    r.stuck.push_back(view(o));
   return r;
 }
 
@@ -218,6 +230,16 @@ void run_channel::set_pool(std::size_t workers) {
     epoch = live_epoch_.load();
   }
   wake(epoch);
+}
+
+void run_channel::report_out(std::uint64_t epoch, std::optional<out_report> oldest,
+                             std::vector<out_report> stuck, std::uint64_t newly_stuck) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (!live(epoch))
+    return;
+  oldest_ = std::move(oldest);
+  stuck_ = std::move(stuck);
+  stats_.stuck_reported += newly_stuck;
 }
 
 void run_channel::count_retry() {

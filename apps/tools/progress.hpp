@@ -19,7 +19,7 @@ struct progress_figures {
   std::optional<std::uint64_t> total;
   std::uint64_t bytes = 0;
   double seconds = 0;
-  run_stats stats{};  ///< retries, restarts (beyond the first start), lost workers
+  run_stats stats{};  ///< retries, restarts (beyond the first start), lost workers, stuck
   bool paused = false;
 };
 

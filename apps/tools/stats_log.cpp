@@ -27,6 +27,12 @@ std::string stats_line(const stats_sample& s) {
   o["issued"] = st.issued;
   o["ahead"] = st.ahead;
   o["in_flight"] = st.in_flight;
+  o["stuck"] = st.stuck.size();
+  o["stuck_reported"] = st.stuck_reported;
+  if (st.oldest) {
+    o["oldest_index"] = st.oldest->index;
+    o["oldest_age_s"] = st.oldest->age_seconds;
+  }
   o["pool"] = s.pool;
   o["status"] = std::string{to_string(s.status.status)};
   o["paused"] = s.status.paused;

@@ -21,7 +21,9 @@ struct stats_sample {
 
 /// The line for `s`: one JSON object, no newline. Its fields: t, batches,
 /// delivered, bytes_delivered, rate, retries, restarts, workers_lost,
-/// take_wait_s, issued, ahead, in_flight, pool, status, paused.
+/// take_wait_s, issued, ahead, in_flight, stuck (how many now),
+/// stuck_reported, oldest_index and oldest_age_s (while a batch is out),
+/// pool, status, paused.
 std::string stats_line(const stats_sample& s);
 
 /// Appends a line every `every` seconds (due()) and one at the end. The file

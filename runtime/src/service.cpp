@@ -79,6 +79,7 @@ manager_config make_manager_config(const std::shared_ptr<const erased_source>& s
   mc.retry = cfg.retry;
   mc.local_prefetch = cfg.worker_prefetch;
   mc.rampup = cfg.rampup;
+  mc.stuck_after = cfg.stuck_after;
   auto& r = cfg.remote;
   mc.nodes = node_addresses(r, processes);
   mc.token = r.token;

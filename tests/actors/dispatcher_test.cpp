@@ -53,6 +53,40 @@ TEST(dispatcher, a_retiring_worker_takes_nothing_new_and_goes_when_idle) {
   EXPECT_EQ(a->seq(), 4u);
 }
 
+// Batches out the longest come first; each is reported as new once; a
+// stolen job's batches once.
+TEST(dispatcher, reports_the_batches_out_longest) {
+  using std::chrono::milliseconds;
+  clock_time t0{milliseconds{1000}};
+  dispatcher d;
+  d.new_run(1);
+  d.add_worker(1, 2);
+  d.add_worker(2, 2);
+  for (std::uint64_t s = 0; s < 3; ++s)
+    d.enqueue(job(s));
+  d.assign(t0);                     // 0 at 1
+  d.assign(t0 + milliseconds{10});  // 1 at 2
+  d.assign(t0 + milliseconds{20});  // 2 at 1, queued behind 0
+  EXPECT_EQ(d.oldest()->seq, 0u);
+  auto old = d.older_than(t0 + milliseconds{15});
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_EQ(old[0].seq, 0u);
+  EXPECT_EQ(old[0].worker, 1u);
+  EXPECT_EQ(old[1].seq, 1u);
+  EXPECT_TRUE(old[0].first_report && old[1].first_report);
+  old = d.older_than(t0 + milliseconds{15});
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_FALSE(old[0].first_report || old[1].first_report);
+
+  EXPECT_TRUE(d.finish(2, 1, 1));
+  ASSERT_TRUE(d.steal(2, t0 + milliseconds{30}));  // 2 steals seq 2 from 1
+  old = d.older_than(t0 + milliseconds{100});
+  ASSERT_EQ(old.size(), 2u);  // 0, and 2 once
+  EXPECT_EQ(old[1].seq, 2u);
+  EXPECT_TRUE(d.finish(1, 1, 0));
+  EXPECT_EQ(d.oldest()->seq, 2u);
+}
+
 TEST(dispatcher, spreads_jobs_over_workers) {
   dispatcher d;
   d.new_run(1);

@@ -78,14 +78,21 @@ struct feeder_test : ::testing::Test {
   msg::feeder_actor feed;
   std::vector<caf::actor> workers;
   std::uint64_t epoch = 0;
+  std::optional<std::chrono::nanoseconds> stuck_after;
+  std::vector<std::string> warnings;
 
   void spawn(std::size_t n_workers, std::optional<std::size_t> buffer, retry_policy retry = {},
              std::size_t issue_limit = 256, std::uint32_t max_items = 1,
              std::uint64_t busy_ns = 0) {
     channel = std::make_shared<run_channel>(buffer);
     col = env.sys.spawn(collector, channel);
-    feed = env.sys.spawn(
-      feeder, feeder_config{test::make_adapter({}, probe), channel, col, retry, issue_limit});
+    feeder_config fc{test::make_adapter({}, probe), channel, col, retry, issue_limit};
+    fc.stuck_after = stuck_after;
+    fc.log = [this](event_level level, const std::string& line) {
+      if (level == event_level::warning)
+        warnings.push_back(line);
+    };
+    feed = env.sys.spawn(feeder, std::move(fc));
     channel->set_waker([f = feed](std::uint64_t e) { caf::anon_send(f, msg::credit_returned{e}); });
     channel->set_pool(n_workers);
     for (std::size_t i = 0; i < n_workers; ++i) {
@@ -220,6 +227,41 @@ TEST_F(feeder_test, a_retired_worker_finishes_what_it_holds_and_takes_nothing_ne
   for (std::size_t i = 0; i < got.size(); ++i)
     EXPECT_EQ(got[i], i);
   EXPECT_EQ(jobs_of_0(), 1);
+}
+
+// A batch held past stuck_after is reported (stats and one warning) with
+// its index, worker and attempt, and leaves the report once delivered.
+TEST_F(feeder_test, a_batch_out_past_stuck_after_is_reported_once) {
+  log->holding = {0};
+  stuck_after = 500ms;
+  spawn(2, 3);
+  begin();
+  for (int i = 0; i < 3; ++i)
+    env.advance(125ms);
+  EXPECT_TRUE(channel->stats().stuck.empty());  // 375 ms: not yet
+  ASSERT_TRUE(channel->stats().oldest);
+  EXPECT_EQ(channel->stats().oldest->index, 0u);
+  for (int i = 0; i < 3; ++i)
+    env.advance(125ms);
+  auto s = channel->stats();
+  ASSERT_EQ(s.stuck.size(), 1u);
+  EXPECT_EQ(s.stuck[0].index, 0u);
+  EXPECT_EQ(s.stuck[0].worker, 1u);
+  EXPECT_EQ(s.stuck[0].attempt, 1u);
+  EXPECT_FALSE(s.stuck[0].state.empty());
+  EXPECT_EQ(s.stuck_reported, 1u);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("batch 0"), std::string::npos) << warnings[0];
+  for (int i = 0; i < 8; ++i)
+    env.advance(125ms);
+  EXPECT_EQ(channel->stats().stuck_reported, 1u);  // once per batch
+  EXPECT_EQ(warnings.size(), 1u);
+
+  release_worker(0);
+  drain();
+  env.advance(125ms);
+  EXPECT_TRUE(channel->stats().stuck.empty());
+  EXPECT_EQ(channel->stats().stuck_reported, 1u);
 }
 
 // The live run's figures add up at every step: taken + ahead + in flight =

@@ -164,6 +164,35 @@ TEST(batcher_run_control, a_rampup_starts_with_one_worker_and_reaches_the_count)
   EXPECT_EQ(take_n(b, s0, 30), expected(s0, 30));  // a restart from s0, exact
 }
 
+// A batch held at its worker past stuck_after shows in stats() with its
+// index and state, is logged once, and leaves the report when it is done.
+TEST(batcher_run_control, a_stuck_batch_is_reported_and_logged_once) {
+  log_capture log;
+  auto p = std::make_shared<test::probe>();
+  p->close_gate({3});
+  auto cfg = with_workers(2);
+  cfg.stuck_after = 200ms;
+  batcher b{probe_source{{}, p}, cfg};
+  auto first = take_n(b, s0, 3);
+  ASSERT_TRUE(wait_until([&] { return !b.stats().stuck.empty(); }));
+  auto s = b.stats();
+  EXPECT_EQ(s.stuck.front().index, 3u);
+  EXPECT_FALSE(s.stuck.front().state.empty());
+  EXPECT_GE(s.stuck.front().age_seconds, 0.2);
+  ASSERT_TRUE(s.oldest);
+  EXPECT_EQ(s.oldest->index, 3u);
+  EXPECT_EQ(s.stuck_reported, 1u);
+  p->open_gate();
+  auto all = expected(s0, 8);
+  EXPECT_EQ(take_n(b, first.back().state, 5), std::vector<step_t>(all.begin() + 3, all.end()));
+  ASSERT_TRUE(wait_until([&] { return b.stats().stuck.empty(); }));
+  EXPECT_EQ(b.stats().stuck_reported, 1u);
+  std::size_t warned = 0;
+  for (auto& l : log.lines())
+    warned += l.text.find("batch 3 ") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(warned, 1u);
+}
+
 // Stats never block and add up while batches are in flight, and count the
 // bytes, the client's waits and the recent rate.
 TEST(batcher_run_control, stats_add_up_while_running) {

@@ -130,6 +130,9 @@ TEST(config, reads_json_and_names_every_bad_field) {
             std::string::npos);
   EXPECT_EQ(config_from_json(R"({"rampup_ms": 1500})").rampup, std::chrono::milliseconds{1500});
   EXPECT_NE(json_problem(R"({"rampup_ms": -1})").find("config.rampup_ms"), std::string::npos);
+  EXPECT_EQ(config_from_json(R"({"stuck_after_ms": 250})").stuck_after, std::chrono::milliseconds{250});
+  EXPECT_NE(json_problem(R"({"stuck_after_ms": 0})").find("config.stuck_after_ms must be positive"),
+            std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"factor": 0}})").find("retry.factor"), std::string::npos);
   EXPECT_NE(json_problem(R"({"retry": {"first_delay_ms": -5}})").find("first_delay_ms"),
             std::string::npos);

@@ -51,9 +51,11 @@ TEST(progress_line, shows_retries_restarts_lost_workers_and_a_pause_when_there_a
   EXPECT_EQ(line.find("restarts"), std::string::npos) << line;
   f.stats.restarts = 3;
   f.stats.workers_lost = 1;
+  f.stats.stuck.push_back({7, "{}", 1, 1, 12.4});
   f.paused = true;
   line = progress_line(f, 200);
-  EXPECT_NE(line.find("| paused, retries 2, restarts 2, workers lost 1"), std::string::npos)
+  EXPECT_NE(line.find("| paused, retries 2, restarts 2, workers lost 1, stuck 1 (oldest 12 s)"),
+            std::string::npos)
     << line;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -15,6 +16,7 @@
 namespace lockstep::detail {
 
 using worker_id = std::uint64_t;
+using clock_time = std::chrono::steady_clock::time_point;
 
 /// Set by the first worker that starts a job; a copy of a stolen job that
 /// finds it set is skipped, so a job runs once however many workers hold it.
@@ -38,6 +40,16 @@ struct assignment {
 
   std::uint64_t seq() const { return items.front().seq; }
   std::uint32_t attempt() const { return items.front().attempt; }
+};
+
+/// A batch out at a worker, for the stuck-batch report.
+struct out_batch {
+  std::uint64_t seq = 0;
+  std::uint32_t attempt = 1;
+  worker_id worker = 0;
+  clock_time since{};  ///< when its job was handed out
+  const_box state_after;
+  bool first_report = false;  ///< older_than() returns it for the first time
 };
 
 /// Pairs waiting jobs with free workers and remembers what each worker holds.
@@ -86,12 +98,19 @@ class dispatcher {
 
   /// The next job and its worker, recorded as in flight; nullopt when no
   /// waiting batch has a free worker.
-  std::optional<assignment> assign();
+  std::optional<assignment> assign(clock_time now = {});
 
   /// For `thief`, which holds nothing while nothing waits: a copy of the
   /// last job queued at the busiest worker that holds two or more, recorded
   /// as in flight at the thief too; nullopt when there is none.
-  std::optional<assignment> steal(worker_id thief);
+  std::optional<assignment> steal(worker_id thief, clock_time now = {});
+
+  /// The live run's batches of jobs that workers work on (the first each
+  /// holds; the jobs queued behind wait) and that went out before `cutoff`,
+  /// oldest first; each batch once (a stolen job is out twice).
+  std::vector<out_batch> older_than(clock_time cutoff);
+  /// Of the jobs workers work on, the live run's batch out the longest.
+  std::optional<out_batch> oldest() const;
 
   /// Worker `w` reported job `seq` of run `epoch`. Returns the job's batches
   /// when it was in flight for the live run (so the caller can retry them).
@@ -108,6 +127,8 @@ class dispatcher {
     std::vector<pending_job> items;
     claim_flag claim;
     bool stolen = false;  ///< a copy went to another worker
+    clock_time since{};
+    bool reported = false;  ///< older_than() has returned it
 
     std::uint64_t seq() const { return items.front().seq; }
   };

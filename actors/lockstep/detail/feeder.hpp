@@ -11,6 +11,7 @@
 
 #include "lockstep/detail/dispatcher.hpp"
 #include "lockstep/detail/erased_source.hpp"
+#include "lockstep/detail/event_log.hpp"
 #include "lockstep/detail/messages.hpp"
 #include "lockstep/detail/run_channel.hpp"
 #include "lockstep/messages/retry_policy.hpp"
@@ -30,7 +31,16 @@ struct feeder_config {
   /// about this much work, so a message (and the thread wake-ups it costs)
   /// is paid per chunk, not per batch. Batches slower than this go alone.
   std::chrono::nanoseconds chunk_work = std::chrono::microseconds{1000};
+  /// A batch out at a worker longer than this is reported stuck (stats, and
+  /// one log warning per batch); none: 10 × the median of recent job times,
+  /// at least stuck_floor.
+  std::optional<std::chrono::nanoseconds> stuck_after{};
+  event_log log{};
 };
+
+/// The least adaptive stuck_after, and how many recent jobs its median reads.
+constexpr std::chrono::milliseconds stuck_floor{1000};
+constexpr std::size_t recent_jobs = 64;
 
 struct feeder_state {
   feeder_config cfg;
@@ -45,6 +55,9 @@ struct feeder_state {
   worker_id next_worker_id = 1;
   std::minstd_rand jitter{std::random_device{}()};
   double ns_per_batch = 0;  ///< measured materialize time; 0 = not yet
+  std::vector<std::uint64_t> recent_job_ns;  ///< a ring of the last recent_jobs
+  std::size_t recent_next = 0;
+  bool out_check_armed = false;
 
   static inline const char* name = "lockstep.feeder";
 };
@@ -60,7 +73,8 @@ struct feeder_state {
 /// retry, or at once for a permanent failure, the collector gets
 /// msg::batch_failed. The batches of a lost worker are handed out again. At the end of a finite source
 /// the collector gets msg::run_end. After msg::halt_run nothing more of that
-/// run is handed out.
+/// run is handed out. While jobs are out, it reports the oldest batch out
+/// and the stuck ones to the run_channel a few times per stuck_after.
 msg::feeder_actor::behavior_type feeder(msg::feeder_actor::stateful_pointer<feeder_state> self,
                                         feeder_config cfg);
 

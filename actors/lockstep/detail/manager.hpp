@@ -31,6 +31,7 @@ struct manager_config {
   std::size_t local_prefetch = 2;  ///< jobs a local worker may hold
   /// config::rampup: one local worker at first, the others evenly over it.
   std::chrono::milliseconds rampup{0};
+  std::optional<std::chrono::milliseconds> stuck_after{};  ///< config::stuck_after
   /// Run local workers on threads of their own. Off only under CAF's test
   /// coordinator, which must run every actor itself.
   bool detach = true;

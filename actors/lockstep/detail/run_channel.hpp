@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "lockstep/detail/delivery.hpp"
@@ -137,6 +138,19 @@ class run_channel {
   void count_retry();
   void count_worker_lost();
 
+  /// Feeder: the live run's oldest batch out and its stuck ones (ages
+  /// measured from `since`, a steady_clock time, when stats() is read), and
+  /// how many were found stuck for the first time.
+  struct out_report {
+    std::uint64_t index = 0;
+    std::string state;
+    std::uint64_t worker = 0;
+    std::uint32_t attempt = 1;
+    std::chrono::steady_clock::time_point since{};
+  };
+  void report_out(std::uint64_t epoch, std::optional<out_report> oldest,
+                  std::vector<out_report> stuck, std::uint64_t newly_stuck);
+
   std::size_t pool_size() const;
   std::size_t buffer() const;  ///< the buffer part of the window, now
   std::size_t window_now() const;  ///< batches that may be materialized or in flight
@@ -163,6 +177,8 @@ class run_channel {
   bool feeder_waiting_ = false;
   std::size_t feeder_needs_ = 1;  ///< credits that wake a waiting feeder
   std::atomic<bool> paused_{false};
+  std::optional<out_report> oldest_;
+  std::vector<out_report> stuck_;
   status_report status_;
   run_stats stats_;
   std::uint64_t run_issued_ = 0;     // credits the live run's feeder used

@@ -220,6 +220,12 @@ struct reconnect {
 /// over; a node still unreachable no longer holds back await_nodes.
 struct nodes_deadline {};
 
+/// feeder → itself, a few times per stuck_after while jobs are out: report
+/// the oldest and the stuck batches of run `epoch`.
+struct out_check {
+  std::uint64_t epoch = 0;
+};
+
 /// manager → itself during a rampup: one more local worker, unless the ramp
 /// `generation` was ended (by set_workers_cmd) meanwhile.
 struct rampup_step {
@@ -345,7 +351,8 @@ typename Inspector::result_type inspect(Inspector& f, wire_result& x) {
 using feeder_actor = caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<halt_run>,
                                       caf::reacts_to<credit_returned>, caf::reacts_to<worker_ready>,
                                       caf::reacts_to<retry_due>, caf::reacts_to<worker_joined>,
-                                      caf::reacts_to<worker_lost>, caf::reacts_to<retire_worker>>;
+                                      caf::reacts_to<worker_lost>, caf::reacts_to<retire_worker>,
+                                      caf::reacts_to<out_check>>;
 
 /// feeder → collector, once: where worker_ready goes.
 struct feeder_hello {
@@ -402,3 +409,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::no_worker_check)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::retire_worker)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::set_workers_cmd)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::rampup_step)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::out_check)

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lockstep {
 
@@ -26,6 +28,16 @@ struct status_report {
   bool paused = false;
 };
 
+/// A batch of the live run out at a worker: the oldest one, or one in
+/// flight longer than config::stuck_after.
+struct in_flight_batch {
+  std::uint64_t index = 0;    ///< its position in the run (0: the run's first batch)
+  std::string state;          ///< the state after it, as the source describes it
+  std::uint64_t worker = 0;   ///< the worker it is at (a number, unique per batcher)
+  std::uint32_t attempt = 1;  ///< 1: its first attempt
+  double age_seconds = 0;     ///< since its job was handed out
+};
+
 /// What a batcher reports about its work. The first group is cumulative
 /// over the batcher's lifetime; the second describes the live run now, and
 /// always adds up: run_delivered + ahead + in_flight == issued.
@@ -42,6 +54,13 @@ struct run_stats {
   std::uint64_t run_delivered = 0;  ///< ... of them taken by the client
   std::uint64_t ahead = 0;          ///< ... materialized, waiting for the client
   std::uint64_t in_flight = 0;      ///< ... waiting for or at a worker
+
+  /// Out at a worker the longest, and every batch out longer than
+  /// stuck_after, oldest first; as of the last check (a few times per
+  /// stuck_after), so they may lag by that much.
+  std::optional<in_flight_batch> oldest{};
+  std::vector<in_flight_batch> stuck{};
+  std::uint64_t stuck_reported = 0;  ///< batches ever found stuck (each once)
 };
 
 }  // namespace lockstep

@@ -102,6 +102,10 @@ struct config {
   /// grow instead of jump). 0, the default: every worker from the start.
   /// batcher::set_workers ends a ramp.
   std::chrono::milliseconds rampup{0};
+  /// A batch out at a worker longer than this is reported stuck: in
+  /// stats().stuck, and once in the log. None, the default: 10 × the median
+  /// of recent materialize times (per job), at least 1 s.
+  std::optional<std::chrono::milliseconds> stuck_after{};
   /// Threads of CAF's scheduler, which runs the manager, feeder and collector
   /// (local workers have threads of their own).
   std::size_t scheduler_threads = 2;
@@ -123,7 +127,7 @@ struct config {
 /// A config from JSON text, every field optional (the defaults above):
 ///
 ///     {"workers": 4, "buffer": 9, "buffer_bytes": 1048576, "worker_prefetch": 2,
-///      "rampup_ms": 0, "scheduler_threads": 2,
+///      "rampup_ms": 0, "stuck_after_ms": 10000, "scheduler_threads": 2,
 ///      "tune_allocator": false,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
