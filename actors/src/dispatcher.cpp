@@ -16,7 +16,7 @@ std::vector<pending_job> dispatcher::remove_worker(worker_id w) {
   if (i == workers_.end())
     return orphans;
   for (auto& o : i->second.out)
-    if (o.epoch == epoch_)
+    if (o.epoch == epoch_ && !o.hedge)
       for (auto& item : o.items)
         orphans.push_back(std::move(item));
   workers_.erase(i);
@@ -187,6 +187,70 @@ std::optional<out_batch> dispatcher::oldest() const {
     }
   }
   return best;
+}
+
+std::optional<out_batch> dispatcher::head() const {
+  std::optional<out_batch> best;
+  for (auto& [id, slot] : workers_) {
+    if (slot.out.empty())
+      continue;
+    auto& o = slot.out.front();
+    if (o.epoch == epoch_ && !o.hedge && (!best || o.seq() < best->seq)) {
+      auto& item = o.items.front();
+      best = out_batch{item.seq, item.attempt, id, o.since, item.state_after, false, o.items.size()};
+    }
+  }
+  if (!best || (!waiting_.empty() && waiting_.front().seq < best->seq))
+    return std::nullopt;
+  // Not when a job of that seq was hedged already, or is itself the hedge.
+  for (auto& [id, slot] : workers_)
+    for (auto& o : slot.out)
+      if (o.epoch == epoch_ && o.seq() == best->seq && (o.hedged || o.hedge))
+        return std::nullopt;
+  // A queued job of a lower seq (behind another at its worker) comes first.
+  for (auto& [id, slot] : workers_)
+    for (auto& o : slot.out)
+      if (o.epoch == epoch_ && o.seq() < best->seq)
+        return std::nullopt;
+  return best;
+}
+
+std::optional<worker_id> dispatcher::idle_worker(std::size_t items) const {
+  for (auto& [id, slot] : workers_)
+    if (slot.out.empty() && !slot.retiring && slot.max_items >= items)
+      return id;
+  return std::nullopt;
+}
+
+std::optional<assignment> dispatcher::hedge(std::uint64_t seq, worker_id to, clock_time now) {
+  auto t = workers_.find(to);
+  if (t == workers_.end())
+    return std::nullopt;
+  for (auto& [id, slot] : workers_) {
+    if (id == to)
+      continue;
+    for (auto& o : slot.out) {
+      if (o.epoch != epoch_ || o.seq() != seq || o.hedged || o.hedge)
+        continue;
+      o.hedged = true;
+      assignment a{to, o.items, std::make_shared<std::atomic<bool>>(false)};
+      out_job copy{epoch_, o.items, a.claim, false, now};
+      copy.hedge = true;
+      t->second.out.push_back(std::move(copy));
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
+bool dispatcher::is_hedge(worker_id w, std::uint64_t seq) const {
+  auto i = workers_.find(w);
+  if (i == workers_.end())
+    return false;
+  for (auto& o : i->second.out)
+    if (o.epoch == epoch_ && o.seq() == seq)
+      return o.hedge;
+  return false;
 }
 
 std::size_t dispatcher::in_flight() const {

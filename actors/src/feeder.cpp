@@ -104,6 +104,7 @@ msg::job to_job(std::uint64_t epoch, assignment&& a) {
 }
 
 void arm_out_check(self_ptr self);
+void maybe_hedge(self_ptr self);
 
 // Issues what credit allows, hands waiting batches to free workers, and lets
 // an idle worker take a copy of a job queued behind a busy one.
@@ -118,6 +119,7 @@ void pump(self_ptr self) {
   for (auto& [id, worker] : st.workers)
     if (auto a = st.jobs.steal(id, now))
       self->send(worker, to_job(st.epoch, std::move(*a)));
+  maybe_hedge(self);
   arm_out_check(self);
 }
 
@@ -155,6 +157,71 @@ void arm_out_check(self_ptr self) {
   auto period = std::max<std::chrono::nanoseconds>(std::chrono::milliseconds{100},
                                                    stuck_after(st) / 4);
   self->delayed_send(self, period, msg::out_check{st.epoch});
+}
+
+std::chrono::nanoseconds hedge_after(const feeder_state& st) {
+  if (st.cfg.hedge_after)
+    return *st.cfg.hedge_after;
+  if (st.recent_job_ns.size() < hedge_min_samples)
+    return std::chrono::nanoseconds::max();
+  auto v = st.recent_job_ns;
+  auto at = v.begin() + static_cast<std::ptrdiff_t>(v.size() * 95 / 100);
+  std::nth_element(v.begin(), at, v.end());
+  return std::max<std::chrono::nanoseconds>(hedge_floor, std::chrono::nanoseconds{*at});
+}
+
+// A second attempt of the head job on an idle worker, once it has run
+// hedge_after; until then a hedge_due is on its way (only while a worker is
+// idle, so a busy pool pays no timers).
+void maybe_hedge(self_ptr self) {
+  auto& st = self->state;
+  if (!st.cfg.hedge || st.hedges_out >= st.cfg.max_hedges)
+    return;
+  auto head = st.jobs.head();
+  if (!head || (!st.backing_off.empty() && st.backing_off.begin()->first < head->seq))
+    return;
+  auto idle = st.jobs.idle_worker(head->items);
+  auto after = hedge_after(st);
+  if (!idle || after == std::chrono::nanoseconds::max())
+    return;
+  auto now = self->clock().now();
+  if (now - head->since < after) {
+    if (st.hedge_timer_seq != head->seq) {
+      st.hedge_timer_seq = head->seq;
+      self->delayed_send(self, head->since + after - now, msg::hedge_due{st.epoch, head->seq});
+    }
+    return;
+  }
+  auto a = st.jobs.hedge(head->seq, *idle, now);
+  if (!a)
+    return;
+  st.hedges.insert_or_assign(head->seq, feeder_state::hedge_record{head->worker, *idle});
+  ++st.hedges_out;
+  st.cfg.channel->count_hedge(false);
+  self->send(st.workers.at(*idle), to_job(st.epoch, std::move(*a)));
+}
+
+// Worker `id` reported job `seq`: which attempt of a hedged pair came first.
+// True when this was the hedge (whose failures are not retried: the first
+// attempt carries the retries).
+bool hedge_reported(feeder_state& st, worker_id id, const msg::worker_ready& x) {
+  if (x.epoch != st.epoch)
+    return false;
+  auto h = st.hedges.find(x.seq);
+  if (h == st.hedges.end())
+    return false;
+  bool second = h->second.second == id;
+  if (!h->second.decided && x.failures.empty()) {
+    h->second.decided = true;
+    if (second)
+      st.cfg.channel->count_hedge(true);
+  }
+  (second ? h->second.second_done : h->second.first_done) = true;
+  if (second)
+    --st.hedges_out;
+  if (h->second.first_done && h->second.second_done)
+    st.hedges.erase(h);
+  return second;
 }
 
 run_channel::out_report to_report(const feeder_state& st, const out_batch& b) {
@@ -222,6 +289,8 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       st.next_seq = 0;
       st.source_ended = false;
       st.backing_off.clear();
+      st.hedges.clear();
+      st.hedges_out = 0;
       st.jobs.new_run(x.epoch);
       pump(self);
     },
@@ -232,6 +301,8 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       st.epoch = 0;
       st.next_state.reset();
       st.backing_off.clear();
+      st.hedges.clear();
+      st.hedges_out = 0;
       st.jobs.new_run(0);
     },
     [=](const msg::credit_returned&) { pump(self); },
@@ -241,8 +312,9 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       if (!id)
         return;
       measured(st, x);
+      bool hedge = hedge_reported(st, *id, x);
       auto items = st.jobs.finish(*id, x.epoch, x.seq);
-      if (items)
+      if (items && !hedge)
         for (auto& f : x.failures) {
           auto i = std::find_if(items->begin(), items->end(),
                                 [&](const pending_job& p) { return p.seq == f.seq; });
@@ -273,6 +345,13 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       st.jobs.add_worker(id, x.slots, x.max_items);
       pump(self);
     },
+    [=](const msg::hedge_due& x) {
+      auto& st = self->state;
+      if (st.hedge_timer_seq == x.seq)
+        st.hedge_timer_seq.reset();
+      if (x.epoch == st.epoch)
+        pump(self);
+    },
     [=](const msg::out_check& x) {
       auto& st = self->state;
       st.out_check_armed = false;
@@ -293,6 +372,16 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       if (id == st.ids.end())
         return;
       auto orphans = st.jobs.remove_worker(id->second);
+      for (auto h = st.hedges.begin(); h != st.hedges.end();) {
+        auto& r = h->second;
+        if (r.second == id->second && !r.second_done) {
+          r.second_done = true;  // a lost hedge: the first attempt still runs
+          --st.hedges_out;
+        }
+        if (r.first == id->second)
+          r.first_done = true;  // its batches are handed out again below
+        h = r.first_done && r.second_done ? st.hedges.erase(h) : std::next(h);
+      }
       st.workers.erase(id->second);
       st.ids.erase(id);
       for (auto& job : orphans) {

@@ -267,6 +267,10 @@ msg::manager_actor::behavior_type manager(self_ptr self, manager_config cfg) {
       feeder_config fc{st.cfg.source, st.cfg.channel, st.collector, st.cfg.retry};
       if (st.cfg.stuck_after)
         fc.stuck_after = *st.cfg.stuck_after;
+      fc.hedge = st.cfg.hedge;
+      fc.max_hedges = st.cfg.max_hedges;
+      if (st.cfg.hedge_after)
+        fc.hedge_after = *st.cfg.hedge_after;
       fc.log = st.cfg.log;
       return fc;
     }());

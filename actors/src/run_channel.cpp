@@ -242,6 +242,11 @@ void run_channel::report_out(std::uint64_t epoch, std::optional<out_report> olde
   stats_.stuck_reported += newly_stuck;
 }
 
+void run_channel::count_hedge(bool won) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  ++(won ? stats_.hedges_won : stats_.hedges);
+}
+
 void run_channel::count_retry() {
   std::lock_guard<std::mutex> guard{mtx_};
   ++stats_.retries;

@@ -30,6 +30,9 @@ constexpr const char* buffer_bytes = "config.buffer_bytes";
 constexpr const char* worker_prefetch = "config.worker_prefetch";
 constexpr const char* rampup = "config.rampup_ms";
 constexpr const char* stuck_after = "config.stuck_after_ms";
+constexpr const char* hedge = "config.hedge";
+constexpr const char* max_hedges = "config.max_hedges";
+constexpr const char* hedge_after = "config.hedge_after_ms";
 constexpr const char* scheduler_threads = "config.scheduler_threads";
 constexpr const char* tune_allocator = "config.tune_allocator";
 constexpr const char* max_retries = "config.retry.max_retries";
@@ -86,6 +89,11 @@ void config::validate() const {
     invalid(key::stuck_after, "must be positive");
   if (stuck_after && *stuck_after > max_retry_delay)
     invalid(key::stuck_after, "must be at most 1e9 ms (about 11.6 days)");
+  in_range(max_hedges, max_workers, key::max_hedges);
+  if (hedge_after && hedge_after->count() <= 0)
+    invalid(key::hedge_after, "must be positive");
+  if (hedge_after && *hedge_after > max_retry_delay)
+    invalid(key::hedge_after, "must be at most 1e9 ms (about 11.6 days)");
   in_range(scheduler_threads, max_scheduler_threads, key::scheduler_threads);
   if (retry.max_retries > max_retries)
     invalid(key::max_retries, "is " + std::to_string(retry.max_retries) + "; at most "
@@ -227,7 +235,8 @@ config from_value(const boost::json::value& v) {
   auto& obj = jf::object(v, "config", bad);
   jf::only_keys(obj,
                 {leaf(key::workers), leaf(key::buffer), leaf(key::buffer_bytes), leaf(key::worker_prefetch),
-                 leaf(key::rampup), leaf(key::stuck_after), leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
+                 leaf(key::rampup), leaf(key::stuck_after), leaf(key::hedge),
+                 leaf(key::max_hedges), leaf(key::hedge_after), leaf(key::scheduler_threads), leaf(key::tune_allocator), "retry", "remote"},
                 "config", bad);
   config c;
   read(obj, key::workers, [&](auto& x, auto k) { c.workers = size_field(x, k); });
@@ -236,6 +245,9 @@ config from_value(const boost::json::value& v) {
   read(obj, key::worker_prefetch, [&](auto& x, auto k) { c.worker_prefetch = size_field(x, k); });
   read(obj, key::rampup, [&](auto& x, auto k) { c.rampup = ms_field(x, k); });
   read(obj, key::stuck_after, [&](auto& x, auto k) { c.stuck_after = ms_field(x, k); });
+  read(obj, key::hedge, [&](auto& x, auto k) { c.hedge = jf::boolean(x, k, bad); });
+  read(obj, key::max_hedges, [&](auto& x, auto k) { c.max_hedges = size_field(x, k); });
+  read(obj, key::hedge_after, [&](auto& x, auto k) { c.hedge_after = ms_field(x, k); });
   read(obj, key::scheduler_threads,
        [&](auto& x, auto k) { c.scheduler_threads = size_field(x, k); });
   read(obj, key::tune_allocator,

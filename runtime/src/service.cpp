@@ -80,6 +80,9 @@ manager_config make_manager_config(const std::shared_ptr<const erased_source>& s
   mc.local_prefetch = cfg.worker_prefetch;
   mc.rampup = cfg.rampup;
   mc.stuck_after = cfg.stuck_after;
+  mc.hedge = cfg.hedge;
+  mc.max_hedges = cfg.max_hedges;
+  mc.hedge_after = cfg.hedge_after;
   auto& r = cfg.remote;
   mc.nodes = node_addresses(r, processes);
   mc.token = r.token;

@@ -79,6 +79,8 @@ struct feeder_test : ::testing::Test {
   std::vector<caf::actor> workers;
   std::uint64_t epoch = 0;
   std::optional<std::chrono::nanoseconds> stuck_after;
+  bool hedge = true;
+  std::optional<std::chrono::nanoseconds> hedge_after;
   std::vector<std::string> warnings;
 
   void spawn(std::size_t n_workers, std::optional<std::size_t> buffer, retry_policy retry = {},
@@ -88,6 +90,8 @@ struct feeder_test : ::testing::Test {
     col = env.sys.spawn(collector, channel);
     feeder_config fc{test::make_adapter({}, probe), channel, col, retry, issue_limit};
     fc.stuck_after = stuck_after;
+    fc.hedge = hedge;
+    fc.hedge_after = hedge_after;
     fc.log = [this](event_level level, const std::string& line) {
       if (level == event_level::warning)
         warnings.push_back(line);
@@ -262,6 +266,70 @@ TEST_F(feeder_test, a_batch_out_past_stuck_after_is_reported_once) {
   env.advance(125ms);
   EXPECT_TRUE(channel->stats().stuck.empty());
   EXPECT_EQ(channel->stats().stuck_reported, 1u);
+}
+
+// The head batch held past hedge_after while a worker idles gets a second
+// attempt there; its result is delivered, the first attempt's is dropped,
+// and no batch is hedged twice.
+TEST_F(feeder_test, a_straggling_head_batch_is_hedged_on_an_idle_worker) {
+  log->holding = {0};
+  hedge_after = 50ms;
+  spawn(2, 3);
+  begin();  // worker 0 holds batch 0; worker 1 runs the rest of the window
+  EXPECT_TRUE(drain().empty());
+  EXPECT_EQ(log->attempts_of(0), 1);
+  env.advance(50ms);
+  EXPECT_EQ(log->attempts_of(0), 2);
+  std::vector<std::uint64_t> got;
+  for (int round = 0; round < 10 && got.size() < 10; ++round)
+    for (auto seq : drain())
+      got.push_back(seq);
+  ASSERT_GE(got.size(), 10u);
+  EXPECT_EQ(channel->stats().hedges, 1u);
+  EXPECT_EQ(channel->stats().hedges_won, 1u);
+  release_worker(0);  // the first attempt ends: its output is a duplicate
+  for (int round = 0; round < 10 && got.size() < 30; ++round) {
+    for (auto seq : drain())
+      got.push_back(seq);
+    env.advance(50ms);
+  }
+  ASSERT_GE(got.size(), 30u);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    ASSERT_EQ(got[i], i);
+  EXPECT_EQ(log->attempts_of(0), 2);  // once hedged, never again
+}
+
+// A failing hedge costs no retry: the first attempt carries the retries.
+TEST_F(feeder_test, a_failed_hedge_is_not_retried) {
+  log->holding = {0};
+  log->fail = {{0, 1}};  // both attempts 1 of batch 0 fail
+  hedge_after = 50ms;
+  spawn(2, 3, no_jitter(1ms));
+  begin();
+  env.advance(50ms);
+  EXPECT_EQ(log->attempts_of(0), 2);  // the first attempt and its hedge
+  EXPECT_EQ(channel->stats().retries, 0u);
+  release_worker(0);  // the first attempt fails: one retry
+  std::vector<std::uint64_t> got;
+  for (int round = 0; round < 10 && got.size() < 10; ++round) {
+    env.advance(2ms);
+    for (auto seq : drain())
+      got.push_back(seq);
+  }
+  ASSERT_GE(got.size(), 10u);
+  EXPECT_EQ(got.front(), 0u);
+  EXPECT_EQ(channel->stats().retries, 1u);
+}
+
+TEST_F(feeder_test, hedging_switched_off_makes_no_second_attempt) {
+  log->holding = {0};
+  hedge = false;
+  hedge_after = 50ms;
+  spawn(2, 3);
+  begin();
+  env.advance(500ms);
+  EXPECT_EQ(log->attempts_of(0), 1);
+  EXPECT_EQ(channel->stats().hedges, 0u);
 }
 
 // The live run's figures add up at every step: taken + ahead + in flight =

@@ -262,6 +262,7 @@ TEST(batcher, memory_is_bounded_by_buffer_plus_workers) {
   auto p = std::make_shared<test::probe>();
   auto cfg = with_workers(3);
   cfg.buffer = 4;
+  cfg.hedge = false;  // the credit bound alone (a hedge may add max_hedges)
   batcher b{probe_source{{}, p}, cfg};
   auto s = s0;
   for (int i = 0; i < 200; ++i) {

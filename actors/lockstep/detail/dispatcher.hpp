@@ -50,6 +50,7 @@ struct out_batch {
   clock_time since{};  ///< when its job was handed out
   const_box state_after;
   bool first_report = false;  ///< older_than() returns it for the first time
+  std::size_t items = 1;      ///< batches in its job
 };
 
 /// Pairs waiting jobs with free workers and remembers what each worker holds.
@@ -112,6 +113,19 @@ class dispatcher {
   /// Of the jobs workers work on, the live run's batch out the longest.
   std::optional<out_batch> oldest() const;
 
+  /// Hedging. The head: the job a worker works on that holds the lowest seq
+  /// of the live run out or waiting, when no job of it was hedged yet.
+  std::optional<out_batch> head() const;
+  /// A worker that holds nothing, is not retiring and takes jobs of `items`
+  /// batches.
+  std::optional<worker_id> idle_worker(std::size_t items) const;
+  /// A second attempt of the head job (`seq`, at its worker) for `to`, with a
+  /// claim of its own, recorded as a hedge at `to`: a lost hedge worker's
+  /// jobs are not handed out again (the first copy still runs).
+  std::optional<assignment> hedge(std::uint64_t seq, worker_id to, clock_time now);
+  /// Whether worker `w`'s job `seq` is a hedge (for the feeder, before finish).
+  bool is_hedge(worker_id w, std::uint64_t seq) const;
+
   /// Worker `w` reported job `seq` of run `epoch`. Returns the job's batches
   /// when it was in flight for the live run (so the caller can retry them).
   std::optional<std::vector<pending_job>> finish(worker_id w, std::uint64_t epoch,
@@ -129,6 +143,8 @@ class dispatcher {
     bool stolen = false;  ///< a copy went to another worker
     clock_time since{};
     bool reported = false;  ///< older_than() has returned it
+    bool hedged = false;    ///< a second attempt went to another worker
+    bool hedge = false;     ///< this is that second attempt
 
     std::uint64_t seq() const { return items.front().seq; }
   };

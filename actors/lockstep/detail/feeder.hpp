@@ -36,7 +36,19 @@ struct feeder_config {
   /// at least stuck_floor.
   std::optional<std::chrono::nanoseconds> stuck_after{};
   event_log log{};
+  /// Straggler hedging: when the head job (the lowest seq not delivered)
+  /// has run longer than hedge_after and a worker is idle, a second attempt
+  /// of it goes to that worker; the first result wins. At most one hedge per
+  /// batch and max_hedges at once. hedge_after none: the 95th percentile of
+  /// recent job times, at least hedge_floor.
+  bool hedge = true;
+  std::size_t max_hedges = 1;
+  std::optional<std::chrono::nanoseconds> hedge_after{};
 };
+
+/// The least adaptive hedge_after, and the jobs measured before hedging.
+constexpr std::chrono::milliseconds hedge_floor{1};
+constexpr std::size_t hedge_min_samples = 8;
 
 /// The least adaptive stuck_after, and how many recent jobs its median reads.
 constexpr std::chrono::milliseconds stuck_floor{1000};
@@ -58,6 +70,14 @@ struct feeder_state {
   std::vector<std::uint64_t> recent_job_ns;  ///< a ring of the last recent_jobs
   std::size_t recent_next = 0;
   bool out_check_armed = false;
+  struct hedge_record {
+    worker_id first = 0, second = 0;
+    bool decided = false;  ///< a result of either attempt was delivered
+    bool first_done = false, second_done = false;
+  };
+  std::map<std::uint64_t, hedge_record> hedges;  ///< by seq, live run only
+  std::size_t hedges_out = 0;
+  std::optional<std::uint64_t> hedge_timer_seq;  ///< a hedge_due is on its way
 
   static inline const char* name = "lockstep.feeder";
 };

@@ -32,6 +32,9 @@ struct manager_config {
   /// config::rampup: one local worker at first, the others evenly over it.
   std::chrono::milliseconds rampup{0};
   std::optional<std::chrono::milliseconds> stuck_after{};  ///< config::stuck_after
+  bool hedge = true;                                       ///< config::hedge
+  std::size_t max_hedges = 1;
+  std::optional<std::chrono::milliseconds> hedge_after{};
   /// Run local workers on threads of their own. Off only under CAF's test
   /// coordinator, which must run every actor itself.
   bool detach = true;

@@ -137,6 +137,7 @@ class run_channel {
 
   void count_retry();
   void count_worker_lost();
+  void count_hedge(bool won);  ///< a hedge started (won false) or won (true)
 
   /// Feeder: the live run's oldest batch out and its stuck ones (ages
   /// measured from `since`, a steady_clock time, when stats() is read), and

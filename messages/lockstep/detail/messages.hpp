@@ -226,6 +226,12 @@ struct out_check {
   std::uint64_t epoch = 0;
 };
 
+/// feeder → itself: the head job `seq` of run `epoch` is due for a hedge.
+struct hedge_due {
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+};
+
 /// manager → itself during a rampup: one more local worker, unless the ramp
 /// `generation` was ended (by set_workers_cmd) meanwhile.
 struct rampup_step {
@@ -352,7 +358,7 @@ using feeder_actor = caf::typed_actor<caf::reacts_to<begin_run>, caf::reacts_to<
                                       caf::reacts_to<credit_returned>, caf::reacts_to<worker_ready>,
                                       caf::reacts_to<retry_due>, caf::reacts_to<worker_joined>,
                                       caf::reacts_to<worker_lost>, caf::reacts_to<retire_worker>,
-                                      caf::reacts_to<out_check>>;
+                                      caf::reacts_to<out_check>, caf::reacts_to<hedge_due>>;
 
 /// feeder → collector, once: where worker_ready goes.
 struct feeder_hello {
@@ -410,3 +416,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::retire_worker)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::set_workers_cmd)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::rampup_step)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::out_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lockstep::detail::msg::hedge_due)

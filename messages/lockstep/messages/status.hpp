@@ -47,6 +47,8 @@ struct run_stats {
   std::uint64_t retries = 0;          ///< failed attempts that were retried
   std::uint64_t restarts = 0;         ///< runs started (by start or a mismatched take)
   std::uint64_t workers_lost = 0;     ///< workers that died or whose node was lost
+  std::uint64_t hedges = 0;           ///< second attempts of a straggling head batch
+  std::uint64_t hedges_won = 0;       ///< ... whose result came first
   double take_wait_seconds = 0;       ///< time take() spent waiting for a batch
   double rate = 0;                    ///< batches/s delivered, recent (an EWMA over ~3 s)
 

@@ -30,7 +30,10 @@ namespace lockstep {
 /// never modified.
 ///
 /// In flight: at most buffer() + pool_size() batches are materialized or
-/// being materialized ahead of the client (buffer defaults to 2 × pool + 1).
+/// being materialized ahead of the client (buffer defaults to 2 × pool + 1),
+/// and config::max_hedges second attempts of a straggler (hedging, on by
+/// default: the batch the client waits for, run past hedge_after while a
+/// worker idles, is tried again there; the first result is delivered).
 ///
 /// Threads: take() and start() may be called from any thread, one call at a
 /// time (a second waits for the first); stop() may be called from any thread

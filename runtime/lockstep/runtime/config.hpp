@@ -106,6 +106,16 @@ struct config {
   /// stats().stuck, and once in the log. None, the default: 10 × the median
   /// of recent materialize times (per job), at least 1 s.
   std::optional<std::chrono::milliseconds> stuck_after{};
+  /// Straggler hedging: when the batch the client is due to get next has
+  /// run longer than `hedge_after` and a worker is idle, a second attempt of
+  /// it goes to that worker, and the first result is delivered (a batch is a
+  /// pure function of its state, so both are the same). At most one hedge
+  /// per batch and `max_hedges` at once, which may add that many outputs to
+  /// what is materialized. hedge_after none: the 95th percentile of recent
+  /// job times, at least 1 ms.
+  bool hedge = true;
+  std::size_t max_hedges = 1;
+  std::optional<std::chrono::milliseconds> hedge_after{};
   /// Threads of CAF's scheduler, which runs the manager, feeder and collector
   /// (local workers have threads of their own).
   std::size_t scheduler_threads = 2;
@@ -127,7 +137,8 @@ struct config {
 /// A config from JSON text, every field optional (the defaults above):
 ///
 ///     {"workers": 4, "buffer": 9, "buffer_bytes": 1048576, "worker_prefetch": 2,
-///      "rampup_ms": 0, "stuck_after_ms": 10000, "scheduler_threads": 2,
+///      "rampup_ms": 0, "stuck_after_ms": 10000, "hedge": true, "max_hedges": 1,
+///      "hedge_after_ms": 20, "scheduler_threads": 2,
 ///      "tune_allocator": false,
 ///      "retry": {"max_retries": 4, "first_delay_ms": 50, "factor": 5,
 ///                "jitter": 0.1, "max_delay_ms": 10000},
