@@ -175,8 +175,8 @@ std::chrono::nanoseconds hedge_after(const feeder_state& st) {
 // idle, so a busy pool pays no timers).
 void maybe_hedge(self_ptr self) {
   auto& st = self->state;
-  if (!st.cfg.hedge || st.hedges_out >= st.cfg.max_hedges)
-    return;
+  if (!st.cfg.hedge || st.hedges_out >= st.cfg.max_hedges || !st.jobs.idle_worker(1))
+    return;  // the common case, a busy pool, costs one scan of the workers
   auto head = st.jobs.head();
   if (!head || (!st.backing_off.empty() && st.backing_off.begin()->first < head->seq))
     return;

@@ -45,6 +45,8 @@ std::string status_segment(const progress_figures& f) {
     parts.push_back(fmt::format("restarts {}", f.stats.restarts - 1));
   if (f.stats.workers_lost > 0)
     parts.push_back(fmt::format("workers lost {}", f.stats.workers_lost));
+  if (f.stats.hedges > 0)
+    parts.push_back(fmt::format("hedges {} ({} won)", f.stats.hedges, f.stats.hedges_won));
   if (!f.stats.stuck.empty())
     parts.push_back(fmt::format("stuck {} (oldest {:.0f} s)", f.stats.stuck.size(),
                                 f.stats.stuck.front().age_seconds));

@@ -23,6 +23,8 @@ std::string stats_line(const stats_sample& s) {
   o["retries"] = st.retries;
   o["restarts"] = st.restarts;
   o["workers_lost"] = st.workers_lost;
+  o["hedges"] = st.hedges;
+  o["hedges_won"] = st.hedges_won;
   o["take_wait_s"] = st.take_wait_seconds;
   o["issued"] = st.issued;
   o["ahead"] = st.ahead;

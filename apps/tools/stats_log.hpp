@@ -21,6 +21,7 @@ struct stats_sample {
 
 /// The line for `s`: one JSON object, no newline. Its fields: t, batches,
 /// delivered, bytes_delivered, rate, retries, restarts, workers_lost,
+/// hedges, hedges_won,
 /// take_wait_s, issued, ahead, in_flight, stuck (how many now),
 /// stuck_reported, oldest_index and oldest_age_s (while a batch is out),
 /// pool, status, paused.

@@ -52,9 +52,12 @@ TEST(progress_line, shows_retries_restarts_lost_workers_and_a_pause_when_there_a
   f.stats.restarts = 3;
   f.stats.workers_lost = 1;
   f.stats.stuck.push_back({7, "{}", 1, 1, 12.4});
+  f.stats.hedges = 3;
+  f.stats.hedges_won = 2;
   f.paused = true;
   line = progress_line(f, 200);
-  EXPECT_NE(line.find("| paused, retries 2, restarts 2, workers lost 1, stuck 1 (oldest 12 s)"),
+  EXPECT_NE(line.find("| paused, retries 2, restarts 2, workers lost 1, hedges 3 (2 won), stuck 1 "
+                      "(oldest 12 s)"),
             std::string::npos)
     << line;
 }

@@ -65,7 +65,7 @@ TEST_F(stats_log_test, writes_a_line_when_due_and_appends_to_what_is_there) {
   EXPECT_EQ(l.at("status").as_string(), "running");
   EXPECT_TRUE(l.at("paused").as_bool());
   for (auto field : {"t", "delivered", "bytes_delivered", "retries", "restarts", "workers_lost",
-                     "take_wait_s", "ahead", "stuck", "stuck_reported"})
+                     "take_wait_s", "ahead", "stuck", "stuck_reported", "hedges", "hedges_won"})
     EXPECT_TRUE(l.contains(field)) << field;
   EXPECT_EQ(got[2].at("t").as_double(), 2.0);
 }
