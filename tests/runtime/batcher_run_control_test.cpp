@@ -12,6 +12,7 @@
 #include "lockstep/runtime/plain_loop.hpp"
 #include "log_capture.hpp"
 #include "probe_source.hpp"
+#include "take_steps.hpp"
 #include "wait.hpp"
 
 namespace lockstep {
@@ -32,21 +33,10 @@ config with_workers(std::size_t workers) {
   return c;
 }
 
-// Takes `n` batches threading the state; counts them in `taken` as it goes.
-template <class B>
-std::vector<step_t> take_n(B& b, synthetic_state s, int n, std::atomic<int>* taken = nullptr) {
-  std::vector<step_t> out;
-  for (int i = 0; i < n; ++i) {
-    auto next = b.take(s);
-    if (!next)
-      break;
-    s = next->state;
-    out.push_back(std::move(*next));
-    if (taken)
-      ++*taken;
-  }
-  return out;
-}
+constexpr auto take_n = [](auto& b, synthetic_state s, int n,
+                        std::atomic<int>* taken = nullptr) {
+  return test::take_steps(b, s, n, taken);
+};
 
 std::vector<step_t> expected(synthetic_state from, int n) {
   plain_loop ref{probe_source{}};

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "lockstep/runtime/plain_loop.hpp"
 #include "log_capture.hpp"
 #include "probe_source.hpp"
+#include "take_steps.hpp"
 #include "wait.hpp"
 
 namespace lockstep {
@@ -36,20 +38,10 @@ synthetic_params finite(std::uint64_t length) {
 
 const auto s0 = synthetic_state::seeded(2024);
 
-// Takes `n` batches (or to the end) threading the state; returns them.
-template <class B>
-std::vector<step<test::probe_output, synthetic_state>> take_n(B& b, synthetic_state s,
-                                                                   int n) {
-  std::vector<step<test::probe_output, synthetic_state>> out;
-  for (int i = 0; i < n; ++i) {
-    auto next = b.take(s);
-    if (!next)
-      break;
-    s = next->state;
-    out.push_back(std::move(*next));
-  }
-  return out;
-}
+constexpr auto take_n = [](auto& b, synthetic_state s, int n,
+                        std::atomic<int>* taken = nullptr) {
+  return test::take_steps(b, s, n, taken);
+};
 
 // Line 1: any worker count and buffer yields the plain loop's sequence.
 TEST(batcher, same_sequence_as_plain_loop_for_any_workers_and_buffer) {
