@@ -23,6 +23,7 @@
 #include "rows/remote.hpp"
 #include "rows/restart.hpp"
 #include "rows/signals.hpp"
+#include "rows/stragglers.hpp"
 #include "soak.hpp"
 
 namespace {
@@ -44,6 +45,7 @@ std::vector<group> groups() {
     {{"fixed_2ms_w1", "fixed_2ms_w4", "fixed_2ms_w16"},
      [](context& c, report& r) { return fixed_rows(c, r.scaling); }},
     {{"lognormal_w8"}, one(lognormal_row)},
+    {{"stragglers_p99"}, one(stragglers_row)},
     {{"signals_mb_s"}, one(signals_row)},
     {{"remote_1mb", "remote_8mb"}, [](context& c, report&) { return remote_rows(c); }},
     {{"restart_ms"}, one(restart_row)},

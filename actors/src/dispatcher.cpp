@@ -148,6 +148,13 @@ std::optional<assignment> dispatcher::steal(worker_id thief, clock_time now) {
   return assignment{thief, best->items, best->claim};
 }
 
+std::optional<clock_time> dispatcher::busy_since(worker_id w) const {
+  auto i = workers_.find(w);
+  if (i == workers_.end() || i->second.out.empty())
+    return std::nullopt;
+  return i->second.out.front().since;
+}
+
 std::vector<out_batch> dispatcher::older_than(clock_time cutoff) {
   // A worker runs its jobs in order: the first is the one it works on; the
   // others wait behind it (and may be stolen), they are not stuck there.

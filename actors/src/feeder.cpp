@@ -105,6 +105,7 @@ msg::job to_job(std::uint64_t epoch, assignment&& a) {
 
 void arm_out_check(self_ptr self);
 void maybe_hedge(self_ptr self);
+void report_workers(self_ptr self);
 
 // Issues what credit allows, hands waiting batches to free workers, and lets
 // an idle worker take a copy of a job queued behind a busy one.
@@ -252,6 +253,23 @@ void check_out(self_ptr self) {
   if (auto o = st.jobs.oldest())
     oldest = to_report(st, *o);
   st.cfg.channel->report_out(st.epoch, std::move(oldest), std::move(reports), newly);
+  report_workers(self);
+}
+
+// What each worker did: reported materialize time, plus the job it works
+// on now since it went out or the worker's last report, whichever is later.
+void report_workers(self_ptr self) {
+  auto& st = self->state;
+  std::vector<run_channel::worker_report> ws;
+  ws.reserve(st.use.size());
+  for (auto& [id, u] : st.use) {
+    std::optional<clock_time> running;
+    if (auto since = st.jobs.busy_since(id))
+      running = std::max(*since, u.last_done);
+    ws.push_back({id, u.node, u.busy_ns, u.jobs, running, u.joined});
+  }
+  st.cfg.channel->report_workers(std::move(ws));
+  st.workers_reported = self->clock().now();
 }
 
 // The id of a worker in the pool.
@@ -273,6 +291,8 @@ void dismiss_if_idle(self_ptr self, worker_id id) {
   st.ids.erase(w->second.address());
   self->send_exit(w->second, caf::exit_reason::user_shutdown);
   st.workers.erase(w);
+  st.use.erase(id);
+  report_workers(self);
 }
 
 }  // namespace
@@ -312,6 +332,10 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       if (!id)
         return;
       measured(st, x);
+      auto& use = st.use[*id];
+      use.busy_ns += x.busy_ns;
+      ++use.jobs;
+      use.last_done = self->clock().now();
       bool hedge = hedge_reported(st, *id, x);
       auto items = st.jobs.finish(*id, x.epoch, x.seq);
       if (items && !hedge)
@@ -323,6 +347,10 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
         }
       dismiss_if_idle(self, *id);
       pump(self);
+      // At most one report per stats sample, and one when the pool goes idle
+      // (no out_check comes then).
+      if (st.jobs.in_flight() == 0 || use.last_done - st.workers_reported >= stats_rate_sample)
+        report_workers(self);
     },
     [=](const msg::retry_due& x) {
       auto& st = self->state;
@@ -343,7 +371,10 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       st.ids.emplace(x.worker.address(), id);
       st.workers.emplace(id, x.worker);
       st.jobs.add_worker(id, x.slots, x.max_items);
+      auto now = self->clock().now();
+      st.use.insert_or_assign(id, feeder_state::worker_use{x.node, now, now});
       pump(self);
+      report_workers(self);
     },
     [=](const msg::hedge_due& x) {
       auto& st = self->state;
@@ -383,6 +414,7 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
         h = r.first_done && r.second_done ? st.hedges.erase(h) : std::next(h);
       }
       st.workers.erase(id->second);
+      st.use.erase(id->second);
       st.ids.erase(id);
       for (auto& job : orphans) {
         if (x.counts_as_attempt)
@@ -391,6 +423,7 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
           st.jobs.enqueue(std::move(job));
       }
       pump(self);
+      report_workers(self);
     },
   };
 }

@@ -54,7 +54,9 @@ void add_worker(self_ptr self, msg::worker_actor w, std::size_t slots,
   st.workers.emplace(w.address(),
                      manager_state::member{caf::actor_cast<caf::actor>(w), node, counted});
   std::uint32_t max_items = node ? 1 : UINT32_MAX;
-  self->send(st.feeder, msg::worker_joined{w, static_cast<std::uint32_t>(slots), max_items});
+  std::string name = node ? st.cfg.nodes.at(*node).name() : std::string{};
+  self->send(st.feeder,
+             msg::worker_joined{w, static_cast<std::uint32_t>(slots), max_items, std::move(name)});
 }
 
 void spawn_local_worker(self_ptr self, bool counted) {

@@ -38,7 +38,7 @@ msg::remote_proxy_actor::behavior_type remote_proxy(
       auto i = st.out.find({w.epoch, w.seq});
       if (i == st.out.end())
         return;
-      msg::result r{w.epoch, w.seq, w.attempt, {}, {}, 0, 1, self->address()};
+      msg::result r{w.epoch, w.seq, w.attempt, {}, {}, w.busy_ns, 1, self->address()};
       if (w.failed)
         r.failures.push_back({w.seq, w.permanent, std::move(w.error)});
       else

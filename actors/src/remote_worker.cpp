@@ -2,6 +2,7 @@
 
 #include <caf/actor_cast.hpp>
 
+#include <chrono>
 #include <exception>
 
 #include "lockstep/messages/errors.hpp"
@@ -20,6 +21,7 @@ msg::remote_worker_actor::behavior_type remote_worker(msg::remote_worker_actor::
                               {},
                               {std::string{cfg.source->output_type_name()}, nullptr}};
       const_box batch;
+      auto start = std::chrono::steady_clock::now();
       try {
         batch = cfg.source->decode_batch(j.batch);
         answer.output.value = cfg.source->materialize(batch);
@@ -35,6 +37,9 @@ msg::remote_worker_actor::behavior_type remote_worker(msg::remote_worker_actor::
         answer.failed = true;
         answer.error = e.what();
       }
+      answer.busy_ns = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count());
       ++*cfg.served;
       self->send(caf::actor_cast<msg::remote_proxy_actor>(self->current_sender()),
                  std::move(answer));

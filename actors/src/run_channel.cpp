@@ -142,22 +142,38 @@ status_report run_channel::status() const {
   return r;
 }
 
+namespace {
+
+using time_point = std::chrono::steady_clock::time_point;
+
+double seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+}  // namespace
+
+void recent_rate::sample(time_point now, double count, double most) {
+  auto dt = now - at_;
+  if (dt < stats_rate_sample)
+    return;
+  auto secs = seconds(dt);
+  auto keep = std::exp(-secs / seconds(stats_rate_tau));
+  sum_ = keep * sum_ + (1 - keep) * std::clamp((count - last_) / secs, 0.0, most);
+  weight_ = keep * weight_ + (1 - keep);
+  at_ = now;
+  last_ = count;
+}
+
 run_stats run_channel::stats() const {
   std::lock_guard<std::mutex> guard{mtx_};
   auto now = std::chrono::steady_clock::now();
-  if (rate_at_ == std::chrono::steady_clock::time_point{}) {
-    rate_at_ = now;
-    rate_delivered_ = stats_.delivered;
-  } else if (auto dt = now - rate_at_; dt >= stats_rate_sample) {
-    auto secs = std::chrono::duration<double>(dt).count();
-    auto sample = static_cast<double>(stats_.delivered - rate_delivered_) / secs;
-    auto keep = std::exp(-secs / std::chrono::duration<double>(stats_rate_tau).count());
-    rate_ = rate_ == 0 ? sample : keep * rate_ + (1 - keep) * sample;
-    rate_at_ = now;
-    rate_delivered_ = stats_.delivered;
-  }
+  auto delivered = static_cast<double>(stats_.delivered);
+  if (!rate_.started())
+    rate_.start(now, delivered);
+  else
+    rate_.sample(now, delivered, HUGE_VAL);
   auto r = stats_;
-  r.rate = rate_;
+  r.rate = rate_.value();
   r.bytes_delivered = delivered_bytes_.load(std::memory_order_relaxed);
   r.issued = run_issued_;
   r.run_delivered = run_delivered_;
@@ -171,7 +187,38 @@ run_stats run_channel::stats() const {
     r.oldest = view(*oldest_);
   for (auto& o : stuck_)
     r.stuck.push_back(view(o));
+  r.workers.reserve(workers_.size());
+  for (auto& w : workers_) {
+    auto& rep = w.report;
+    auto busy = static_cast<double>(rep.busy_ns) * 1e-9;
+    if (rep.running_from)
+      busy += std::max(0.0, seconds(now - *rep.running_from));
+    if (!w.busy.started())
+      w.busy.start(now, busy);
+    else
+      w.busy.sample(now, busy, 1.0);
+    auto life = seconds(now - rep.joined);
+    auto fraction = w.busy.sampled() ? w.busy.value()  // until then: its whole life so far
+                                     : (life > 0 ? std::clamp(busy / life, 0.0, 1.0) : 0.0);
+    r.workers.push_back({rep.worker, rep.node, fraction, busy, rep.jobs});
+  }
   return r;
+}
+
+void run_channel::report_workers(std::vector<worker_report> workers) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<worker_entry> next;
+  next.reserve(workers.size());
+  auto old = workers_.begin();
+  for (auto& w : workers) {  // both by worker number: keep the samples of those that stay
+    while (old != workers_.end() && old->report.worker < w.worker)
+      ++old;
+    worker_entry e{std::move(w), {}};
+    if (old != workers_.end() && old->report.worker == e.report.worker)
+      e.busy = old->busy;
+    next.push_back(std::move(e));
+  }
+  workers_ = std::move(next);
 }
 
 void run_channel::set_waker(std::function<void(std::uint64_t)> wake) {

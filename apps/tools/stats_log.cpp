@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -35,6 +36,14 @@ std::string stats_line(const stats_sample& s) {
     o["oldest_index"] = st.oldest->index;
     o["oldest_age_s"] = st.oldest->age_seconds;
   }
+  boost::json::array workers;
+  for (auto& w : st.workers)
+    workers.push_back(boost::json::object{{"worker", w.worker},
+                                          {"node", w.node},
+                                          {"busy", w.busy},
+                                          {"busy_s", w.busy_seconds},
+                                          {"jobs", w.jobs}});
+  o["workers"] = std::move(workers);
   o["pool"] = s.pool;
   o["status"] = std::string{to_string(s.status.status)};
   o["paused"] = s.status.paused;

@@ -1,6 +1,7 @@
 #include "lockstep/sources/synthetic.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <mutex>
@@ -49,6 +50,8 @@ void synthetic_params::validate() const {
     bad("latency_sigma", "needs a latency_ms > 0 (the median)");
   if (!(std::isfinite(spin_ms) && spin_ms >= 0 && spin_ms <= max_latency_ms))
     bad("spin_ms", "must be a finite number in [0, 86400000] (one day)");
+  if (!(std::isfinite(slow_worker_factor) && slow_worker_factor >= 1 && slow_worker_factor <= 1000))
+    bad("slow_worker_factor", "must be a finite number in [1, 1000]");
   if (!(transient_fraction >= 0 && transient_fraction <= 1))
     bad("transient_fraction", "must be in [0, 1]");
   if (crash_index.has_value() == crash_file.empty())
@@ -85,6 +88,8 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const synthe
   // which nodes of an earlier build read.
   if (p.spin_ms != 0)
     v.as_object()["spin_ms"] = p.spin_ms;
+  if (p.slow_worker_factor != 1)
+    v.as_object()["slow_worker_factor"] = p.slow_worker_factor;
 }
 
 synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
@@ -93,8 +98,8 @@ synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
   auto& obj = jf::object(v, "synthetic parameters", code);
   jf::only_keys(
     obj,
-    {"item_bytes", "latency_ms", "latency_sigma", "spin_ms", "poison_index", "fail_first_attempts",
-     "transient_fraction", "length", "crash_index", "crash_file"},
+    {"item_bytes", "latency_ms", "latency_sigma", "spin_ms", "slow_worker_factor", "poison_index",
+     "fail_first_attempts", "transient_fraction", "length", "crash_index", "crash_file"},
     "synthetic parameters", code);
   synthetic_params p;
   if (auto* x = obj.if_contains("item_bytes"))
@@ -105,6 +110,8 @@ synthetic_params tag_invoke(boost::json::value_to_tag<synthetic_params>,
     p.latency_sigma = jf::number(*x, "latency_sigma", code);
   if (auto* x = obj.if_contains("spin_ms"))
     p.spin_ms = jf::number(*x, "spin_ms", code);
+  if (auto* x = obj.if_contains("slow_worker_factor"))
+    p.slow_worker_factor = jf::number(*x, "slow_worker_factor", code);
   if (auto* x = obj.if_contains("poison_index"))
     p.poison_index = optional_uint64(*x, "poison_index");
   if (auto* x = obj.if_contains("fail_first_attempts")) {
@@ -153,7 +160,15 @@ class synthetic::attempt_counter {
     return true;
   }
 
+  // Whether the calling thread is the slow one: the first to ask.
+  bool slow_thread() {
+    auto me = std::this_thread::get_id();
+    std::thread::id none{};
+    return slow_.compare_exchange_strong(none, me) || none == me;
+  }
+
  private:
+  std::atomic<std::thread::id> slow_{};
   std::mutex mtx_;
   std::unordered_map<std::uint64_t, std::uint32_t> failed_;
 };
@@ -247,7 +262,11 @@ synthetic_output synthetic::materialize(const synthetic_batch& b) const {
       std::raise(SIGSEGV);
     }
   }
-  if (auto wait = latency_of(b); wait.count() > 0)
+  auto wait = latency_of(b);
+  if (params_.slow_worker_factor != 1 && attempts_->slow_thread())
+    wait = std::chrono::nanoseconds{
+      static_cast<std::int64_t>(static_cast<double>(wait.count()) * params_.slow_worker_factor)};
+  if (wait.count() > 0)
     precise_sleep_until(std::chrono::steady_clock::now() + wait);
   if (params_.spin_ms > 0)
     spin_for(std::chrono::nanoseconds{static_cast<std::int64_t>(params_.spin_ms * 1e6)});

@@ -364,6 +364,38 @@ TEST_F(feeder_test, stats_of_the_live_run_add_up) {
   EXPECT_GT(s.delivered, 5u);  // the lifetime count goes on
 }
 
+// Each worker of the pool is reported with the jobs it did and the time they
+// took, by the time the pool goes idle; joins and losses change the list.
+TEST_F(feeder_test, reports_what_each_worker_did) {
+  spawn(2, 4, {}, 256, 1, 2'000'000);
+  begin();  // the window fills, the workers go idle
+  auto s = channel->stats();
+  ASSERT_EQ(s.workers.size(), 2u);
+  std::uint64_t jobs = 0;
+  double busy = 0;
+  for (auto& w : s.workers) {
+    EXPECT_EQ(w.node, "");
+    EXPECT_GT(w.jobs, 0u);
+    jobs += w.jobs;
+    busy += w.busy_seconds;
+  }
+  EXPECT_EQ(jobs, s.issued);
+  EXPECT_NEAR(busy, 0.002 * static_cast<double>(s.issued), 1e-9);
+  workers.push_back(env.sys.spawn(fake_worker, 2, log, col, std::uint64_t{0}));
+  caf::anon_send(feed, msg::worker_joined{caf::actor_cast<msg::worker_actor>(workers.back()), 1,
+                                          1, "h:9"});
+  env.run();
+  s = channel->stats();
+  ASSERT_EQ(s.workers.size(), 3u);
+  EXPECT_EQ(s.workers[2].node, "h:9");
+  EXPECT_EQ(s.workers[2].jobs, 0u);
+  caf::anon_send(feed, msg::worker_lost{workers[0].address(), false, "gone"});
+  env.run();
+  s = channel->stats();
+  ASSERT_EQ(s.workers.size(), 2u);
+  EXPECT_EQ(s.workers[0].worker, 2u);
+}
+
 // Cheap batches travel in chunks sized to their measured time (1 ms of
 // work a job by default, at most a quarter of the window per worker); a
 // batch that fails inside a chunk is retried alone, and every batch is

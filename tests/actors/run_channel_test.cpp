@@ -1,6 +1,7 @@
 // The run_channel: one owner for a run's epoch, credit window and status.
 #include "lockstep/detail/run_channel.hpp"
 
+#include <chrono>
 #include <future>
 
 #include <gtest/gtest.h>
@@ -179,6 +180,34 @@ TEST(run_channel, counts_runs_and_deliveries) {
   auto s = c.stats();
   EXPECT_EQ(s.restarts, 2u);
   EXPECT_EQ(s.delivered, 1u);
+}
+
+// Busy time is what the worker reported plus the job it works on now; the
+// first busy fraction is the share of its life so far.
+TEST(run_channel, reports_each_worker_with_its_busy_time) {
+  run_channel c{2};
+  auto now = std::chrono::steady_clock::now();
+  using namespace std::chrono_literals;
+  c.report_workers({{1, "", 500'000'000, 3, std::nullopt, now - 1s},
+                    {2, "h:7", 0, 0, now - 2s, now - 4s}});
+  auto s = c.stats();
+  ASSERT_EQ(s.workers.size(), 2u);
+  EXPECT_EQ(s.workers[0].worker, 1u);
+  EXPECT_EQ(s.workers[0].node, "");
+  EXPECT_EQ(s.workers[0].jobs, 3u);
+  EXPECT_NEAR(s.workers[0].busy_seconds, 0.5, 1e-9);
+  EXPECT_NEAR(s.workers[0].busy, 0.5, 0.1);
+  EXPECT_EQ(s.workers[1].node, "h:7");
+  EXPECT_GE(s.workers[1].busy_seconds, 2.0);  // working on a job for 2 s
+  EXPECT_NEAR(s.workers[1].busy, 0.5, 0.1);
+  c.report_workers({{2, "h:7", 2'000'000'000, 1, std::nullopt, now - 4s}});
+  s = c.stats();
+  ASSERT_EQ(s.workers.size(), 1u);  // worker 1 left the pool
+  EXPECT_EQ(s.workers[0].worker, 2u);
+  EXPECT_NEAR(s.workers[0].busy, 0.5, 0.1);  // its fraction was kept
+  c.open();
+  c.close(run_status::done);
+  EXPECT_EQ(c.stats().workers.size(), 1u);  // the pool outlives runs
 }
 
 }  // namespace

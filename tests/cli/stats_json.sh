@@ -19,6 +19,11 @@ assert ts == sorted(ts), ts
 last = lines[-1]
 assert last["batches"] == 400 and last["delivered"] == 400, last
 assert last["pool"] == 2 and last["restarts"] == 1 and last["retries"] == 0, last
+# Two local workers, each busy a share of the time, that did all the jobs.
+assert [w["node"] for w in last["workers"]] == ["", ""], last
+assert all(0 <= w["busy"] <= 1 and w["busy_s"] > 0 for w in last["workers"]), last
+assert sum(w["jobs"] for w in last["workers"]) >= 1, last
+assert any(w["busy"] > 0.1 for s in lines for w in s["workers"]), lines
 PY
 # A second run appends.
 before=$(wc -l < stats.jsonl)

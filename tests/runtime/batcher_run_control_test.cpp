@@ -261,6 +261,23 @@ TEST(batcher_run_control, hedging_keeps_the_sequence_under_heavy_tails) {
   EXPECT_GE(b.stats().hedges, b.stats().hedges_won);
 }
 
+// One worker 50x slower than the others: its batches get hedged (an idle
+// worker is there whenever it holds the head) and the sequence is the plain
+// loop's, whichever attempt wins.
+TEST(batcher_run_control, hedging_keeps_the_sequence_with_one_very_slow_worker) {
+  synthetic_params params;
+  params.latency_ms = 0.5;
+  params.slow_worker_factor = 50;
+  batcher b{probe_source{params}, with_workers(4)};
+  EXPECT_EQ(take_n(b, s0, 300), [&] {
+    auto fast = params;  // the same batches, without the wait
+    fast.slow_worker_factor = 1;
+    plain_loop ref{probe_source{fast}};
+    return take_n(ref, s0, 300);
+  }());
+  EXPECT_GT(b.stats().hedges_won, 0u);
+}
+
 // Stats never block and add up while batches are in flight, and count the
 // bytes, the client's waits and the recent rate.
 TEST(batcher_run_control, stats_add_up_while_running) {

@@ -2,6 +2,7 @@
 // loopback through CAF's middleman, as separate machines would.
 #include "lockstep/runtime/node_server.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 #include <future>
@@ -143,6 +144,20 @@ TEST_F(node_server_test, remote_workers_give_the_plain_loop_sequence) {
   batcher mixed{synthetic{p}, remote({a.address()}, 2)};
   EXPECT_EQ(mixed.pool_size(), 4u);
   EXPECT_EQ(take_n(mixed, s0, 150), take_n(ref, s0, 150));
+  // Each worker in the stats, the remote ones named by their node, with the
+  // time they spent materializing (the node measures it).
+  auto remote_busy = [&] {
+    std::size_t named = 0;
+    for (auto& w : mixed.stats().workers)
+      named += w.node == a.address() && w.jobs > 0 && w.busy_seconds > 0 ? 1 : 0;
+    return named == 2;
+  };
+  EXPECT_TRUE(test::wait_until(remote_busy));
+  auto ws = mixed.stats().workers;
+  ASSERT_EQ(ws.size(), 4u);
+  EXPECT_EQ(std::count_if(ws.begin(), ws.end(), [](auto& w) { return w.node.empty(); }), 2);
+  for (auto& w : ws)
+    EXPECT_TRUE(w.busy >= 0 && w.busy <= 1) << w.busy;
 }
 
 TEST_F(node_server_test, retries_and_poison_behave_as_locally) {

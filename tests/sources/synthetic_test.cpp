@@ -1,10 +1,13 @@
 #include "lockstep/sources/synthetic.hpp"
 
+#include <chrono>
 #include <limits>
 
 #include <time.h>
 
 #include <boost/json/parse.hpp>
+
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -148,6 +151,44 @@ TEST(synthetic, spin_ms_round_trips_and_is_absent_by_default) {
   } catch (const error& e) {
     EXPECT_NE(std::string{e.what()}.find("spin_ms"), std::string::npos);
   }
+}
+
+TEST(synthetic, slow_worker_factor_round_trips_and_is_absent_by_default) {
+  EXPECT_EQ(synthetic{}.params().find("slow_worker_factor"), std::string::npos);
+  synthetic_params p;
+  p.slow_worker_factor = 10;
+  auto back = synthetic::from_params(boost::json::parse(synthetic{p}.params()));
+  EXPECT_EQ(back.settings().slow_worker_factor, 10);
+  EXPECT_EQ(back.fingerprint(), synthetic{}.fingerprint());  // timing, not content
+  p.slow_worker_factor = 0.5;
+  try {
+    synthetic src{p};
+    FAIL();
+  } catch (const error& e) {
+    EXPECT_NE(std::string{e.what()}.find("slow_worker_factor"), std::string::npos);
+  }
+}
+
+// The first thread to materialize waits the factor times each latency, every
+// batch; another thread waits the latency alone. Same bytes either way.
+TEST(synthetic, the_first_materializing_thread_is_the_slow_worker) {
+  synthetic_params p;
+  p.latency_ms = 0.2;
+  p.slow_worker_factor = 1000;  // 200 ms a batch on the slow thread
+  synthetic src{p};
+  auto step = src.iterate(synthetic_state::seeded(1));
+  auto ms = [&] {
+    auto start = std::chrono::steady_clock::now();
+    auto out = src.materialize(step->first);
+    EXPECT_EQ(out, synthetic{}.materialize(step->first));
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+  };
+  EXPECT_GE(ms(), 200.0);
+  double other = 0;
+  std::thread{[&] { other = ms(); }}.join();
+  EXPECT_LT(other, 100.0);
+  EXPECT_GE(ms(), 200.0);  // still the slow one
 }
 
 TEST(synthetic, spin_ms_costs_cpu_time_of_the_materializing_thread) {

@@ -113,6 +113,9 @@ class dispatcher {
   /// Of the jobs workers work on, the live run's batch out the longest.
   std::optional<out_batch> oldest() const;
 
+  /// When the job `w` works on now went out; nullopt when it holds none.
+  std::optional<clock_time> busy_since(worker_id w) const;
+
   /// Hedging. The head: the job a worker works on that holds the lowest seq
   /// of the live run out or waiting, when no job of it was hedged yet.
   std::optional<out_batch> head() const;

@@ -78,6 +78,16 @@ struct feeder_state {
   std::map<std::uint64_t, hedge_record> hedges;  ///< by seq, live run only
   std::size_t hedges_out = 0;
   std::optional<std::uint64_t> hedge_timer_seq;  ///< a hedge_due is on its way
+  /// What each worker of the pool did, for run_stats::workers.
+  struct worker_use {
+    std::string node;
+    clock_time joined{};
+    clock_time last_done{};  ///< its last report: a job queued behind starts then
+    std::uint64_t busy_ns = 0;
+    std::uint64_t jobs = 0;
+  };
+  std::map<worker_id, worker_use> use;
+  clock_time workers_reported{};  ///< the last report_workers
 
   static inline const char* name = "lockstep.feeder";
 };
@@ -94,7 +104,8 @@ struct feeder_state {
 /// msg::batch_failed. The batches of a lost worker are handed out again. At the end of a finite source
 /// the collector gets msg::run_end. After msg::halt_run nothing more of that
 /// run is handed out. While jobs are out, it reports the oldest batch out
-/// and the stuck ones to the run_channel a few times per stuck_after.
+/// and the stuck ones to the run_channel a few times per stuck_after, with
+/// what each worker did (and again when the pool changes or goes idle).
 msg::feeder_actor::behavior_type feeder(msg::feeder_actor::stateful_pointer<feeder_state> self,
                                         feeder_config cfg);
 

@@ -34,6 +34,28 @@ constexpr std::size_t max_window = std::size_t{1} << 20;
 constexpr std::chrono::milliseconds stats_rate_tau{3000};
 constexpr std::chrono::milliseconds stats_rate_sample{100};
 
+/// A recent rate of change of a count: an EWMA over stats_rate_tau of
+/// samples taken at least stats_rate_sample apart, bias-corrected so the
+/// first sample counts in full (no slow rise from zero).
+class recent_rate {
+ public:
+  using time_point = std::chrono::steady_clock::time_point;
+  void start(time_point now, double count) {
+    at_ = now;
+    last_ = count;
+  }
+  bool started() const { return at_ != time_point{}; }
+  /// Samples (count - last) / dt, clamped to [0, most], when dt is long enough.
+  void sample(time_point now, double count, double most);
+  bool sampled() const { return weight_ > 0; }
+  double value() const { return weight_ > 0 ? sum_ / weight_ : 0; }
+
+ private:
+  time_point at_{};
+  double last_ = 0;
+  double sum_ = 0, weight_ = 0;
+};
+
 /// Thread-safe; only pop() blocks.
 ///
 /// Epochs: open() starts a new run whose epoch is larger than every earlier
@@ -152,6 +174,18 @@ class run_channel {
   void report_out(std::uint64_t epoch, std::optional<out_report> oldest,
                   std::vector<out_report> stuck, std::uint64_t newly_stuck);
 
+  /// Feeder: what each worker of the pool did (cumulative), and when the
+  /// job it works on now started; stats() turns it into busy fractions.
+  struct worker_report {
+    std::uint64_t worker = 0;
+    std::string node;
+    std::uint64_t busy_ns = 0;
+    std::uint64_t jobs = 0;
+    std::optional<std::chrono::steady_clock::time_point> running_from{};
+    std::chrono::steady_clock::time_point joined{};
+  };
+  void report_workers(std::vector<worker_report> workers);
+
   std::size_t pool_size() const;
   std::size_t buffer() const;  ///< the buffer part of the window, now
   std::size_t window_now() const;  ///< batches that may be materialized or in flight
@@ -185,10 +219,14 @@ class run_channel {
   std::uint64_t run_issued_ = 0;     // credits the live run's feeder used
   std::uint64_t run_delivered_ = 0;  // batches of the live run taken
   std::atomic<std::uint64_t> delivered_bytes_{0};
-  // The rate's last sample: when, and stats_.delivered then.
-  mutable std::chrono::steady_clock::time_point rate_at_{};
-  mutable std::uint64_t rate_delivered_ = 0;
-  mutable double rate_ = 0;
+  mutable recent_rate rate_;  // of stats_.delivered
+  // The pool as last reported, by worker, each with its busy EWMA's last
+  // sample (sampled by stats(), like the rate).
+  struct worker_entry {
+    worker_report report;
+    recent_rate busy;  // of its busy seconds
+  };
+  mutable std::vector<worker_entry> workers_;
   std::function<void(std::uint64_t)> waker_;
 };
 

@@ -162,6 +162,7 @@ struct worker_joined {
   worker_actor worker;
   std::uint32_t slots = 1;
   std::uint32_t max_items = 1;
+  std::string node{};  ///< a remote worker's node, "host:port"; empty: local
 };
 
 /// A worker left the pool. Its in-flight jobs go elsewhere;
@@ -249,7 +250,7 @@ struct no_worker_check {
 /// The version of the protocol below; a node and a manager of different
 /// versions refuse each other. node_hello and node_welcome keep their first
 /// field (the version) in every version, so any two can tell.
-constexpr std::uint32_t protocol_version = 3;  // 3: the hello carries the fingerprint
+constexpr std::uint32_t protocol_version = 4;  // 4: results carry the materialize time
 
 /// Asks for workers for a run of source `source`, built on the node from
 /// `params` (JSON text), whose outputs have type `output_type` and whose
@@ -303,6 +304,7 @@ struct wire_result {
   bool permanent = false;
   std::string error;
   wire_output output;
+  std::uint64_t busy_ns = 0;  ///< decoding and materializing it took
 };
 
 template <class Inspector>
@@ -349,7 +351,7 @@ typename Inspector::result_type inspect(Inspector& f, wire_output& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_result& x) {
   return f(caf::meta::type_name(wire_result::name), x.epoch, x.seq, x.attempt, x.failed,
-           x.permanent, x.error, x.output);
+           x.permanent, x.error, x.output, x.busy_ns);
 }
 
 // -- the actors' interfaces ----------------------------------------------------------

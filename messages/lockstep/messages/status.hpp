@@ -38,6 +38,17 @@ struct in_flight_batch {
   double age_seconds = 0;     ///< since its job was handed out
 };
 
+/// A worker of the pool and how busy it is. Busy time is what the worker
+/// reports materializing (decoding included, for a remote one) plus the age
+/// of the job it works on now.
+struct worker_stats {
+  std::uint64_t worker = 0;  ///< as in in_flight_batch::worker
+  std::string node{};        ///< a remote worker's node, "host:port"; empty: local
+  double busy = 0;           ///< recent busy fraction, 0 to 1 (an EWMA over ~3 s)
+  double busy_seconds = 0;   ///< since it joined
+  std::uint64_t jobs = 0;    ///< jobs it reported (a chunk of batches is one)
+};
+
 /// What a batcher reports about its work. The first group is cumulative
 /// over the batcher's lifetime; the second describes the live run now, and
 /// always adds up: run_delivered + ahead + in_flight == issued.
@@ -63,6 +74,11 @@ struct run_stats {
   std::optional<in_flight_batch> oldest{};
   std::vector<in_flight_batch> stuck{};
   std::uint64_t stuck_reported = 0;  ///< batches ever found stuck (each once)
+
+  /// The pool now, by worker number; as of the feeder's last report (a few
+  /// times per stuck_after while jobs are out, and when the pool changes or
+  /// goes idle).
+  std::vector<worker_stats> workers{};
 };
 
 }  // namespace lockstep

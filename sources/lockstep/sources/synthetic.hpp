@@ -26,6 +26,11 @@ struct synthetic_params {
   /// materialize (decoding, augmenting), which competes for the cores with
   /// the runtime's own threads where a sleep would not.
   double spin_ms = 0;
+  /// > 1: one worker is this much slower than the others. The first thread
+  /// (of this source, in each process) to materialize a batch waits this many
+  /// times each latency, every batch it gets: a slow machine or a noisy
+  /// neighbour, for straggler tests and the bench.
+  double slow_worker_factor = 1;
   std::optional<std::uint64_t> poison_index{};  ///< this batch fails every attempt
   std::uint32_t fail_first_attempts = 0;      ///< every batch fails this many attempts first
   /// This fraction of batches, picked by their seeds, fails its first attempt.
@@ -42,8 +47,9 @@ struct synthetic_params {
 };
 
 /// JSON: {"item_bytes": N, "latency_ms": X, "latency_sigma": S,
-///        "spin_ms": X (written only when not 0, so the default
-///        parameters read as before), "poison_index": I | null,
+///        "spin_ms": X, "slow_worker_factor": X (each written only when
+///        not its default, so the default parameters read as before),
+///        "poison_index": I | null,
 ///        "fail_first_attempts": K,
 ///        "transient_fraction": F, "length": N | null,
 ///        "crash_index": I | null, "crash_file": "path"}.
