@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -25,6 +26,38 @@ namespace lockstep::cli {
 
 namespace {
 
+bool same_path(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty())
+    return false;
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec))
+    return true;
+  return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec);
+}
+
+/// --checkpoint: written at once with the state the run starts from (so a
+/// place it cannot be written is refused before any batch, and a run killed
+/// before its first batch resumes where it began), then debounced.
+template <source S>
+std::unique_ptr<checkpointer<S>> start_checkpoints(const S& src,
+                                                 const typename S::state_type& state,
+                                                 std::uint64_t index, const run_options& o) {
+  if (o.checkpoint.empty())
+    return nullptr;
+  for (auto& [other, option] : {std::pair{o.digests, "--digests"},
+                                std::pair{o.stats_json, "--stats-json"}})
+    if (same_path(o.checkpoint, other))
+      throw error(errc::invalid_config, fmt::format("--checkpoint {} is the file {} writes",
+                                                    o.checkpoint, option));
+  try {
+    save_checkpoint(o.checkpoint, src, state, index);
+  } catch (const error& e) {
+    throw error(errc::invalid_config, fmt::format("--checkpoint: {}", e.what()));
+  }
+  return std::make_unique<checkpointer<S>>(
+    src, o.checkpoint, std::chrono::nanoseconds{std::llround(o.checkpoint_every * 1e9)});
+}
+
 /// Streams batches of `src` from `state` through a batcher, writing digests
 /// and drawing progress. `report` measures each output (bytes(), add()) and
 /// adds its own words to the summary line (summary()). Returns an exit status.
@@ -34,6 +67,7 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   // Checked (and its temporary file created) before the first batch.
   digest_log digests{o.digests, o.resume};
   stats_log stats_file{o.stats_json, o.stats_every, o.resume};
+  auto ck = start_checkpoints(src, state, index, o);
   // Declared before the watcher, so that the watcher ends (joins its thread)
   // before the batcher it may stop is destroyed; a late signal only stops it
   // again, so the digests are still published.
@@ -77,6 +111,8 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
         stats_file.write(sample());
       state = std::move(next->state);
       ++index;
+      if (ck)
+        ck->offer(state, index);
     }
   } catch (const batch_error& e) {
     bar.finish();
@@ -98,6 +134,8 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   bar.finish();
   try {
     stats_file.write(last);
+    if (ck)
+      ck->stop();  // the last state taken, if not written yet
     digests.commit(status == exit_failed);
   } catch (const error& e) {
     std::fprintf(stderr, "lockstep run: %s\n", e.what());
@@ -108,11 +146,13 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   std::fprintf(
     digests.to_stdout() ? stderr : stdout, "%s\n",
     fmt::format("lockstep run: {} batches in {:.2f} s: {:.0f} batches/s, {}; "
-                "{} workers, buffer {}, {} retries{}{}",
+                "{} workers, buffer {}, {} retries{}{}{}",
                 bar.batches(), bar.seconds(),
                 bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
                 mb_per_s(bar.bytes(), bar.seconds()), b->pool_size(), b->buffer(), stats.retries,
                 report.summary(),
+                ck ? fmt::format("; {} checkpoint writes to {}", ck->writes(), ck->file())
+                   : std::string{},
                 interrupt.fired() || digests.broken_pipe() ? " (interrupted)" : "")
       .c_str());
   return status;
@@ -286,6 +326,15 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
   cmd->add_option("--stats-every", o.stats_every, "Seconds between two --stats-json lines")
     ->check(CLI::PositiveNumber)
     ->capture_default_str();
+  auto* checkpoint = cmd->add_option(
+    "--checkpoint", o.checkpoint,
+    "Save the state after the last batch taken to FILE (atomically), at most once every "
+    "--checkpoint-every seconds and when the run ends; --resume FILE continues from it");
+  cmd->add_option("--checkpoint-every", o.checkpoint_every,
+                  "Seconds between two --checkpoint writes at most")
+    ->check(CLI::Range(0.001, 86400.0))
+    ->capture_default_str()
+    ->needs(checkpoint);
   cmd->add_flag("--verbose", o.verbose, "Log run starts and stops, nodes joining and leaving");
   cmd->add_option("--config", o.config_file,
                   "A JSON config (docs/configuration.md); the options below override it");

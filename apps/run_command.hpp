@@ -26,6 +26,8 @@ struct run_options {
   bool no_progress = false;
   std::string stats_json;   ///< --stats-json FILE; empty: none
   double stats_every = 1;   ///< seconds between two of its lines
+  std::string checkpoint;   ///< --checkpoint FILE; empty: none
+  double checkpoint_every = 5;  ///< at most one write per this many seconds
   bool verbose = false;
 
   /// The run's config: --config FILE, or lockstep's defaults, with every

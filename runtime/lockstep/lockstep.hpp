@@ -11,6 +11,7 @@
 #include "lockstep/messages/status.hpp"
 #include "lockstep/runtime/batcher.hpp"
 #include "lockstep/runtime/checkpoint.hpp"
+#include "lockstep/runtime/checkpointer.hpp"
 #include "lockstep/runtime/config.hpp"
 #include "lockstep/runtime/digest.hpp"
 #include "lockstep/runtime/log.hpp"
