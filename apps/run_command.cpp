@@ -215,6 +215,24 @@ int run_synthetic(const run_options& o, const config& cfg) {
   return run_source(synthetic{o.synthetic}, cfg, o, report);
 }
 
+/// Counts what was streamed: "; 1200 of 12000 combinations x runs".
+struct grid_report {
+  std::uint64_t length = 0, taken = 0;
+  std::uint64_t bytes(const grid_output& out) const { return 8 * out.at.size(); }
+  void add(const grid_output&) { ++taken; }
+  std::string summary() const {
+    return fmt::format("; {} of the grid's {} combinations x runs", taken, length);
+  }
+};
+
+int run_grid(const run_options& o, const config& cfg) {
+  if (o.grid.axes.empty())
+    throw error(errc::invalid_config, "--source grid needs --axes N[,N...] (each list's length)");
+  grid src{o.grid};
+  grid_report report{src.length()};
+  return run_source(std::move(src), cfg, o, report);
+}
+
 int run_signals(const run_options& o, const config& cfg) {
   if (o.dataset.empty())
     throw error(errc::invalid_config, "--source signals needs --dataset DIR (make one with "
@@ -304,9 +322,9 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
   auto* cmd = app.add_subcommand("run", "Stream batches from a source, in order");
   cmd
     ->add_option("--source", o.source,
-                 "Which source: synthetic, or signals (labeled EDF "
-                 "windows)")
-    ->check(CLI::IsMember({"synthetic", "signals"}))
+                 "Which source: synthetic, signals (labeled EDF windows) or grid (every "
+                 "combination of several lists)")
+    ->check(CLI::IsMember({"synthetic", "signals", "grid"}))
     ->capture_default_str();
   auto* seed = cmd->add_option("--seed", o.seed, "Start from a fresh state seeded with N")
                  ->check(unsigned_integer);
@@ -380,7 +398,12 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
                  "Seconds of silence after which a node is lost")
     ->default_str(ms_as_seconds(defaults.remote.connection_timeout));
   auto& s = o.synthetic;
-  std::vector<CLI::Option*> synthetic_only{
+  std::vector<std::pair<std::string, CLI::Option*>> source_only;
+  auto only = [&](const char* source, std::vector<CLI::Option*> options) {
+    for (auto* opt : options)
+      source_only.emplace_back(source, opt);
+  };
+  only("synthetic", {
     cmd->add_option("--item-bytes", s.item_bytes, "synthetic: bytes per batch")
       ->check(unsigned_integer)
       ->capture_default_str(),
@@ -401,9 +424,11 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
                    "crashes (SIGSEGV)")
       ->check(unsigned_integer),
     cmd->add_option("--crash-file", s.crash_file,
-                    "synthetic, fault injection: the marker file --crash-index creates")};
+                    "synthetic, fault injection: the marker file --crash-index creates"),
+    cmd->add_option("--slow-worker", s.slow_worker_factor,
+                    "synthetic: one worker is this many times slower than the others")});
   auto& g = o.signals;
-  std::vector<CLI::Option*> signals_only{
+  only("signals", {
     cmd->add_option("--dataset", o.dataset,
                     "signals: a directory of EDF recordings (X-PSG.edf with X-Hypnogram.edf) "
                     "or a JSON manifest"),
@@ -417,15 +442,24 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
     cmd
       ->add_option("--n-channels", g.n_channels,
                    "signals: channels drawn per window (default: all)")
-      ->check(unsigned_integer)};
-  // Options of the other source are mistakes, not no-ops.
-  cmd->callback([&o, synthetic_only, signals_only] {
-    for (auto* opt : synthetic_only)
+      ->check(unsigned_integer)});
+  only("grid", {cmd->add_option("--axes", o.grid.axes,
+                                "grid: the length of each list, e.g. 10,20,30 (every combination "
+                                "is one batch)")
+                  ->delimiter(',')
+                  ->check(unsigned_integer),
+                cmd->add_option("--runs", o.grid.runs, "grid: each combination this many times")
+                  ->check(unsigned_integer)
+                  ->capture_default_str(),
+                cmd->add_option("--shuffle", o.grid.shuffle,
+                                "grid: all combinations in a random order seeded with SEED "
+                                "(default: in order)")
+                  ->check(unsigned_integer)});
+  // Options of another source are mistakes, not no-ops.
+  cmd->callback([&o, source_only] {
+    for (auto& [source, opt] : source_only)
       if (opt->count() > 0)
-        o.synthetic_only.push_back(opt->get_name());
-    for (auto* opt : signals_only)
-      if (opt->count() > 0)
-        o.signals_only.push_back(opt->get_name());
+        o.source_only.emplace_back(source, opt->get_name());
   });
   return cmd;
 }
@@ -433,12 +467,17 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
 int run(const run_options& o) {
   set_log_level(o.verbose ? log_level::info : log_level::warning);
   try {
-    auto& foreign = o.source == "signals" ? o.synthetic_only : o.signals_only;
-    if (!foreign.empty())
-      throw error(errc::invalid_config, foreign.front() + " does not apply to --source " + o.source);
-    if (!o.seed && o.resume.empty())
+    for (auto& [source, option] : o.source_only)
+      if (source != o.source)
+        throw error(errc::invalid_config, option + " does not apply to --source " + o.source);
+    if (o.source == "grid" && o.seed)
+      throw error(errc::invalid_config, "--seed does not apply to --source grid (a grid starts "
+                                        "at its first combination; --shuffle SEED mixes them)");
+    if (o.source != "grid" && !o.seed && o.resume.empty())
       throw error(errc::invalid_config, "give --seed N for a fresh start or --resume STATE.json");
     auto cfg = make_config(o);
+    if (o.source == "grid")
+      return run_grid(o, cfg);
     return o.source == "signals" ? run_signals(o, cfg) : run_synthetic(o, cfg);
   } catch (const error& e) {
     std::fprintf(stderr, "lockstep run: %s\n", e.what());

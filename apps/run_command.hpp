@@ -12,6 +12,7 @@
 
 #include "lockstep/runtime/config.hpp"
 #include "lockstep/signals/random_batches.hpp"
+#include "lockstep/sources/grid.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep::cli {
@@ -49,8 +50,10 @@ struct run_options {
   synthetic_params synthetic;
   std::string dataset;  ///< signals: a directory of EDF recordings or a manifest
   signals::random_batches_params signals;
-  /// Options given on the command line that belong to one source only.
-  std::vector<std::string> synthetic_only, signals_only;
+  grid_params grid;
+  /// Options given on the command line that belong to one source only:
+  /// (source, option name).
+  std::vector<std::pair<std::string, std::string>> source_only;
 };
 
 /// Adds the `run` subcommand to `app`, filling `opts`.

@@ -14,7 +14,9 @@
 #include "lockstep/runtime/log.hpp"
 #include "peers/raw_tcp.hpp"
 #include "report.hpp"
+#include "rows/checkpointer.hpp"
 #include "rows/first_batch.hpp"
+#include "rows/grid_first_batch.hpp"
 #include "rows/fixed.hpp"
 #include "rows/lognormal.hpp"
 #include "rows/memory.hpp"
@@ -50,7 +52,9 @@ std::vector<group> groups() {
     {{"remote_1mb", "remote_8mb"}, [](context& c, report&) { return remote_rows(c); }},
     {{"restart_ms"}, one(restart_row)},
     {{"first_batch_ms"}, one(first_batch_row)},
+    {{"grid_first_batch_ms"}, one(grid_first_batch_row)},
     {{"memory_mb"}, one(memory_row)},
+    {{"checkpointer_offer_ns"}, one(checkpointer_row)},
   };
 }
 

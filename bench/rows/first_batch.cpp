@@ -1,10 +1,7 @@
 #include "first_batch.hpp"
 
-#include <thread>
-
 #include <fmt/format.h>
 
-#include "lockstep/runtime/batcher.hpp"
 
 namespace lockstep::bench {
 
@@ -14,19 +11,7 @@ double first_batch_ms(std::uint64_t length) {
   synthetic_params p;
   p.item_bytes = 64;
   p.length = length;
-  config cfg;
-  cfg.workers = 2;
-  batcher<synthetic> b{synthetic{p}, cfg};
-  // Let the new actor system's threads come up: they are the same for both
-  // lengths, and their start-up on a busy machine is noise, not laziness.
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  auto start = bench_clock::now();
-  auto next = b.take(synthetic_state::seeded(1));
-  auto ms = ms_since(start);
-  if (!next)
-    throw std::runtime_error("first_batch_ms: the source ended before its first batch");
-  b.stop();
-  return ms;
+  return first_take_ms(synthetic{p}, synthetic_state::seeded(1));
 }
 
 }  // namespace

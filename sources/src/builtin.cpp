@@ -1,5 +1,6 @@
 #include "lockstep/sources/builtin.hpp"
 
+#include "lockstep/sources/grid.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep {
@@ -7,6 +8,7 @@ namespace lockstep {
 source_registry builtin_sources() {
   source_registry r;
   r.add<synthetic>();
+  r.add<grid>();
   return r;
 }
 

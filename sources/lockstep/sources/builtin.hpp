@@ -5,7 +5,7 @@
 
 namespace lockstep {
 
-/// A registry holding lockstep's built-in core sources (synthetic); add your
+/// A registry holding lockstep's built-in core sources (synthetic, grid); add your
 /// own to it, and signals::add_sources for the signals component.
 source_registry builtin_sources();
 
