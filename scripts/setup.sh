@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(g++ make cmake python3 pkg-config iproute2 procps
           libcaf-dev libcaf-io0.17 libboost-json1.81-dev libspdlog-dev libfmt-dev
-          libgtest-dev libcli11-dev libedf-dev libtbb-dev "$@")
+          libgtest-dev libcli11-dev libedf-dev libsqlite3-dev libtbb-dev "$@")
 
 missing=()
 for p in "${packages[@]}"; do
