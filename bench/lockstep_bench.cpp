@@ -25,6 +25,7 @@
 #include "rows/remote.hpp"
 #include "rows/restart.hpp"
 #include "rows/signals.hpp"
+#include "rows/sqlite_pages.hpp"
 #include "rows/stragglers.hpp"
 #include "soak.hpp"
 
@@ -55,6 +56,7 @@ std::vector<group> groups() {
     {{"grid_first_batch_ms"}, one(grid_first_batch_row)},
     {{"memory_mb"}, one(memory_row)},
     {{"checkpointer_offer_ns"}, one(checkpointer_row)},
+    {{"sqlite_pages_rows_s"}, one(sqlite_pages_row)},
   };
 }
 

@@ -156,6 +156,10 @@ struct pages::shared {
   };
   std::mutex pool_mtx;
   std::vector<std::unique_ptr<worker_connection>> idle;
+  // SQLite takes one writer at a time: this process's writers queue here
+  // rather than in SQLite's busy handler, which sleeps 1 to 100 ms between
+  // tries (other processes still meet the busy timeout).
+  std::mutex write_mtx;
 
   std::unique_ptr<worker_connection> open_worker() {
     auto w = std::make_unique<worker_connection>();
@@ -279,8 +283,13 @@ page_result pages::materialize(const page& b) const {
   sqlite3_bind_int64(s, w->last, b.last);
   std::uint64_t rows = 0;
   int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-    ++rows;
+  {
+    std::unique_lock<std::mutex> writing{d.write_mtx, std::defer_lock};
+    if (!sqlite3_stmt_readonly(s))
+      writing.lock();
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+      ++rows;
+  }
   if (rc != SQLITE_DONE) {
     std::string what = "sqlite pages: page " + std::to_string(b.index) + " (keys "
                        + std::to_string(b.first) + ".." + std::to_string(b.last)
