@@ -146,12 +146,14 @@ using dial_atom = caf::atom_constant<caf::atom("dial")>;
 // One connection attempt, on a thread of its own (connecting blocks): TCP,
 // lockstep's preamble, then CAF's handshake on the same socket. Answers
 // (0, "", node, published actor) on success, (errc, why, {}, null) for a
-// refusal or a failure (errc::node_unreachable: worth a retry).
-caf::behavior dialer(caf::event_based_actor* self) {
+// refusal or a failure (errc::node_unreachable: worth a retry). It takes its
+// target at spawn: CAF 0.17 spawning a function actor with no arguments binds a
+// reference to a null pointer (undefined behaviour UBSan reports).
+caf::behavior dialer(caf::event_based_actor* self, std::string host, std::uint16_t port,
+                     std::string token, caf::timespan timeout) {
   using reply = caf::result<std::uint32_t, std::string, caf::node_id, caf::strong_actor_ptr>;
   return {
-    [self](dial_atom, const std::string& host, std::uint16_t port, const std::string& token,
-           caf::timespan timeout) -> reply {
+    [self, host, port, token, timeout](dial_atom) -> reply {
       auto unreachable = static_cast<std::uint32_t>(errc::node_unreachable);
       preamble_answer refusal{};
       std::string why;
@@ -211,11 +213,10 @@ void connect(self_ptr self, std::size_t i) {
   auto& st = self->state;
   st.links.connecting(i);
   auto addr = st.links.address(i);
-  auto d = self->spawn<caf::detached>(dialer);
+  auto d = self->spawn<caf::detached>(dialer, addr.host, addr.port, st.cfg.token,
+                                       caf::timespan{st.cfg.connect_timeout});
   // The dialer bounds each step by the connect timeout; this bounds them all.
-  self
-    ->request(d, st.cfg.connect_timeout * 3, dial_atom::value, addr.host, addr.port, st.cfg.token,
-              caf::timespan{st.cfg.connect_timeout})
+  self->request(d, st.cfg.connect_timeout * 3, dial_atom::value)
     .then(
       [self, i](std::uint32_t code, std::string& why, const caf::node_id&,
                 caf::strong_actor_ptr& published) {

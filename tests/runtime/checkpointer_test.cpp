@@ -38,7 +38,8 @@ TEST(checkpointer, the_first_offer_is_written_at_once_the_rest_once_an_interval)
   auto file = dir / "ck.json";
   checkpointer<synthetic> ck{synthetic{}, file.string(), 1h};
   ck.offer(state_at(1), 1);
-  EXPECT_TRUE(test::wait_until([&] { return saved_index(file) == 1u; }));
+  // The file appears before the count goes up: wait for both.
+  EXPECT_TRUE(test::wait_until([&] { return ck.writes() == 1u && saved_index(file) == 1u; }));
   for (std::uint64_t i = 2; i <= 1000; ++i)
     ck.offer(state_at(i % 50), i % 50 == 0 ? 1000 : i % 50);  // cheap states, any index
   ck.offer(state_at(40), 40);
