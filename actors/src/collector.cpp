@@ -36,7 +36,7 @@ msg::collector_actor::behavior_type collector(
     [=](const msg::feeder_hello& x) { self->state.feeder = x.feeder; },
     [=](const msg::begin_run& x) {
       self->state.epoch = x.epoch;
-      self->state.buffer.reset();
+      self->state.buffer.reset(self->state.channel->in_order());
     },
     [=](msg::result& x) {
       auto& st = self->state;

@@ -2,7 +2,11 @@
 
 namespace lockstep::detail {
 
-void reorder_buffer::reset() {
+void reorder_buffer::reset(bool in_order) {
+  in_order_ = in_order;
+  done_.clear();
+  ready_.clear();
+  end_.reset();
   next_ = 0;
   slots_.clear();
   held_ = 0;
@@ -12,6 +16,8 @@ void reorder_buffer::reset() {
 bool reorder_buffer::put(delivery d) {
   if (finished_ || d.seq < next_)
     return false;
+  if (!in_order_)
+    return put_unordered(std::move(d));
   auto i = static_cast<std::size_t>(d.seq - next_);
   if (i >= slots_.size())
     slots_.resize(i + 1);
@@ -22,7 +28,45 @@ bool reorder_buffer::put(delivery d) {
   return true;
 }
 
+bool reorder_buffer::put_unordered(delivery d) {
+  auto i = static_cast<std::size_t>(d.seq - next_);
+  if (d.what == delivery::kind::end) {
+    if (end_)
+      return false;
+    end_ = std::move(d);
+  } else {
+    if (i >= done_.size())
+      done_.resize(i + 1, false);
+    if (done_[i])
+      return false;
+    done_[i] = true;
+    ready_.push_back(std::move(d));
+    while (!done_.empty() && done_.front()) {
+      done_.pop_front();
+      ++next_;
+    }
+  }
+  if (end_ && end_->seq == next_) {
+    ready_.push_back(std::move(*end_));
+    end_.reset();
+  }
+  return true;
+}
+
 void reorder_buffer::release(std::vector<delivery>& out) {
+  if (!in_order_) {
+    for (auto& d : ready_) {
+      bool end = d.what == delivery::kind::end;
+      out.push_back(std::move(d));
+      if (end) {
+        ready_.clear();
+        finish();
+        return;
+      }
+    }
+    ready_.clear();
+    return;
+  }
   while (!finished_ && !slots_.empty() && slots_.front()) {
     out.push_back(std::move(*slots_.front()));
     slots_.pop_front();
@@ -44,6 +88,9 @@ void reorder_buffer::fail_now(delivery failure, std::vector<delivery>& out) {
 
 void reorder_buffer::finish() {
   finished_ = true;
+  done_.clear();
+  ready_.clear();
+  end_.reset();
   slots_.clear();
   held_ = 0;
 }

@@ -6,8 +6,21 @@
 namespace lockstep::detail {
 
 run_channel::run_channel(std::optional<std::size_t> buffer,
-                         std::optional<std::size_t> buffer_bytes)
-    : buffer_(buffer), buffer_bytes_(buffer_bytes) {}
+                         std::optional<std::size_t> buffer_bytes, bool in_order)
+    : buffer_(buffer), buffer_bytes_(buffer_bytes), in_order_(in_order) {}
+
+void run_channel::reset_run() {
+  outstanding_ = 0;
+  run_issued_ = 0;
+  run_delivered_ = 0;
+  feeder_waiting_ = false;
+  ready_.clear();
+  ready_batches_ = 0;
+  oldest_.reset();
+  stuck_.clear();
+  watermark_ = 0;
+  taken_above_.clear();
+}
 
 std::uint64_t run_channel::open() {
   std::uint64_t epoch;
@@ -16,14 +29,7 @@ std::uint64_t run_channel::open() {
     auto now = live_epoch_.load();
     epoch = now % 2 == 1 ? now + 2 : now + 1;
     live_epoch_.store(epoch, std::memory_order_release);
-    outstanding_ = 0;
-    run_issued_ = 0;
-    run_delivered_ = 0;
-    feeder_waiting_ = false;
-    ready_.clear();
-    ready_batches_ = 0;
-    oldest_.reset();
-    stuck_.clear();
+    reset_run();
     status_ = {run_status::running, {}};
     ++stats_.restarts;
   }
@@ -37,14 +43,7 @@ void run_channel::close(run_status s, std::string error) {
     auto now = live_epoch_.load();
     if (now % 2 == 1)
       live_epoch_.store(now + 1, std::memory_order_release);
-    ready_.clear();
-    ready_batches_ = 0;
-    oldest_.reset();
-    stuck_.clear();
-    outstanding_ = 0;
-    run_issued_ = 0;
-    run_delivered_ = 0;
-    feeder_waiting_ = false;
+    reset_run();
     status_ = {s, std::move(error)};
   }
   cv_.notify_all();
@@ -84,18 +83,37 @@ std::optional<delivery> run_channel::try_pop(std::uint64_t epoch) {
 delivery run_channel::take_front(std::unique_lock<std::mutex>& guard) {
   auto d = std::move(ready_.front());
   ready_.pop_front();
-  if (d.what != delivery::kind::batch)
+  if (d.what == delivery::kind::end || (in_order_ && d.what != delivery::kind::batch))
     return d;
-  ++stats_.delivered;
-  ++run_delivered_;
-  --ready_batches_;
-  --outstanding_;
-  if (feeder_may_go()) {
+  if (d.what == delivery::kind::batch) {
+    ++stats_.delivered;
+    ++run_delivered_;
+    --ready_batches_;
+  }
+  auto freed = in_order_ ? 1 : settle(d.seq);
+  outstanding_ -= std::min(freed, outstanding_);
+  if (freed > 0 && feeder_may_go()) {
     auto epoch = live_epoch_.load();
     guard.unlock();
     wake(epoch);
   }
   return d;
+}
+
+std::size_t run_channel::settle(std::uint64_t seq) {
+  if (seq < watermark_)
+    return 0;
+  auto i = static_cast<std::size_t>(seq - watermark_);
+  if (i >= taken_above_.size())
+    taken_above_.resize(i + 1, false);
+  taken_above_[i] = true;
+  std::size_t freed = 0;
+  while (!taken_above_.empty() && taken_above_.front()) {
+    taken_above_.pop_front();
+    ++watermark_;
+    ++freed;
+  }
+  return freed;
 }
 
 bool run_channel::feeder_may_go() {

@@ -14,6 +14,8 @@
 #include "lockstep/runtime/checkpointer.hpp"
 #include "lockstep/runtime/config.hpp"
 #include "lockstep/runtime/digest.hpp"
+#include "lockstep/runtime/job_progress.hpp"
+#include "lockstep/runtime/job_runner.hpp"
 #include "lockstep/runtime/log.hpp"
 #include "lockstep/runtime/node_server.hpp"
 #include "lockstep/runtime/plain_loop.hpp"

@@ -106,9 +106,9 @@ void check_remote(const erased_source& source) {
 }  // namespace
 
 struct service::impl {
-  impl(std::shared_ptr<const erased_source> src, const config& c)
+  impl(std::shared_ptr<const erased_source> src, const config& c, bool in_order)
       : source(std::move(src)),
-        channel(std::make_shared<run_channel>(c.buffer, c.buffer_bytes)),
+        channel(std::make_shared<run_channel>(c.buffer, c.buffer_bytes, in_order)),
         processes(start_nodes(c.remote)),
         sys_cfg(make_system_config(c)),
         system(sys_cfg),
@@ -206,20 +206,45 @@ struct service::impl {
       case delivery::kind::failure:
         break;
     }
-    // The run is over: close it so nothing more is materialized for it. The
-    // exception reports the failure; the log only marks the run's end.
-    auto fail = [&](const error& e) {
-      logger().info("run {} failed", epoch);
-      channel->close(run_status::failed, e.what());
-      caf::anon_send(manager_actor, msg::stop_cmd{epoch});
-    };
     if (next->code == errc::batch_failed) {
       batch_error e{source->describe_state(state), next->error, next->attempts};
-      fail(e);
+      fail(epoch, e);
       throw e;
     }
     error e{next->code, next->error};
-    fail(e);
+    fail(epoch, e);
+    throw e;
+  }
+
+  // The run is over: close it so nothing more is materialized for it. The
+  // exception reports the failure; the log only marks the run's end.
+  void fail(std::uint64_t epoch, const error& e) {
+    logger().info("run {} failed", epoch);
+    channel->close(run_status::failed, e.what());
+    caf::anon_send(manager_actor, msg::stop_cmd{epoch});
+  }
+
+  // A job run's next result. client_mtx held.
+  std::optional<delivery> next_finished() {
+    auto epoch = channel->live_epoch();
+    auto next = channel->pop(epoch);
+    if (!next)
+      throw error(errc::stopped, "the job was stopped while it waited for a result");
+    switch (next->what) {
+      case delivery::kind::batch:
+        channel->note_delivered_bytes(source->output_bytes(next->output));
+        return next;
+      case delivery::kind::end:
+        channel->mark_done();
+        return std::nullopt;
+      case delivery::kind::failure:
+        break;
+    }
+    if (next->code == errc::batch_failed && next->attempts > 0)
+      return next;  // one batch failed: the job decides
+    // iterate failed (attempts 0) or no worker is left: the run cannot go on.
+    error e{next->code, next->error};
+    fail(epoch, e);
     throw e;
   }
 
@@ -235,13 +260,14 @@ struct service::impl {
   const_box expected;     // the state the run stands at
 };
 
-service::service(std::shared_ptr<const erased_source> source, const config& cfg) {
+service::service(std::shared_ptr<const erased_source> source, const config& cfg,
+                 bool in_order) {
   cfg.validate();
   if (cfg.tune_allocator)
     tune_allocator();
   if (cfg.remote.used())
     check_remote(*source);
-  impl_ = std::make_unique<impl>(std::move(source), cfg);
+  impl_ = std::make_unique<impl>(std::move(source), cfg, in_order);
   impl_->check_nodes();
 }
 
@@ -283,6 +309,11 @@ std::optional<taken> service::take(const const_box& state) {
   if (!impl_->stand_at(state))
     return std::nullopt;
   return impl_->deliver(state);
+}
+
+std::optional<delivery> service::next() {
+  std::lock_guard<std::mutex> guard{impl_->client_mtx};
+  return impl_->next_finished();
 }
 
 status_report service::status() const {

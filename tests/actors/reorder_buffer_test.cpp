@@ -64,5 +64,34 @@ TEST(reorder_buffer, fail_now_follows_what_is_in_order) {
   EXPECT_TRUE(buf.finished());
 }
 
+// A job run: nothing waits on a slow seq, each seq comes out once, a failure
+// is one more result, and the end waits for every seq below it.
+TEST(reorder_buffer, unordered_releases_as_they_come_each_once_the_end_last) {
+  reorder_buffer buf;
+  buf.reset(false);
+  std::vector<delivery> out;
+  EXPECT_TRUE(buf.put(delivery::batch(2, {}, {})));
+  EXPECT_TRUE(buf.put(delivery::end(4)));
+  buf.release(out);
+  EXPECT_EQ(seqs(out), (std::vector<std::uint64_t>{2}));
+  EXPECT_FALSE(buf.put(delivery::batch(2, {}, {})));  // a hedge's twin
+  EXPECT_TRUE(buf.put(delivery::failure(0, errc::batch_failed, "no", 3)));
+  EXPECT_TRUE(buf.put(delivery::batch(3, {}, {})));
+  buf.release(out);
+  EXPECT_EQ(seqs(out), (std::vector<std::uint64_t>{2, 0, 3}));
+  EXPECT_FALSE(buf.finished());  // a failure does not end a job run
+  EXPECT_EQ(buf.next_seq(), 1u);
+  EXPECT_TRUE(buf.put(delivery::batch(1, {}, {})));
+  buf.release(out);
+  EXPECT_EQ(seqs(out), (std::vector<std::uint64_t>{2, 0, 3, 1, 4}));
+  EXPECT_EQ(out.back().what, delivery::kind::end);
+  EXPECT_TRUE(buf.finished());
+  buf.reset();  // in order again
+  EXPECT_TRUE(buf.put(delivery::batch(1, {}, {})));
+  out.clear();
+  buf.release(out);
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace lockstep::detail

@@ -210,5 +210,27 @@ TEST(run_channel, reports_each_worker_with_its_busy_time) {
   EXPECT_EQ(c.stats().workers.size(), 1u);  // the pool outlives runs
 }
 
+// A job run: taking batches beyond a slow one frees no credit until the slow
+// one is taken, so run-ahead stays within the window.
+TEST(run_channel, unordered_credit_is_freed_by_the_watermark) {
+  run_channel c{1, std::nullopt, false};
+  wakes w;
+  w.install(c);
+  c.set_pool(2);  // window 3
+  auto e = c.open();
+  EXPECT_EQ(c.acquire(e, 3), 3u);
+  EXPECT_EQ(c.acquire(e, 1), 0u);
+  push_one(c, e, delivery::batch(2, {}, {}));
+  push_one(c, e, delivery::failure(1, errc::batch_failed, "no", 2));
+  ASSERT_TRUE(c.pop(e));
+  ASSERT_TRUE(c.pop(e));
+  EXPECT_TRUE(w.epochs.empty());
+  EXPECT_EQ(c.acquire(e, 1), 0u);  // seq 0 is still out
+  push_one(c, e, delivery::batch(0, {}, {}));
+  ASSERT_TRUE(c.pop(e));
+  EXPECT_EQ(w.epochs, std::vector<std::uint64_t>{e});
+  EXPECT_EQ(c.acquire(e, 5), 3u);  // all three freed at once
+}
+
 }  // namespace
 }  // namespace lockstep::detail

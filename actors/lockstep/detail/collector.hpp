@@ -26,7 +26,8 @@ struct collector_state {
 /// of the run it collects — the last msg::begin_run's; anything of another
 /// epoch is dropped, so a stale result can never take the place of a batch
 /// of the new run — releases them strictly by seq through a reorder_buffer
-/// and pushes them to the run_channel. It holds no more than the credit
+/// (or, where the channel is not in order, as they come, each once) and
+/// pushes them to the run_channel. It holds no more than the credit
 /// window allows. Every msg::result, of any run, is passed on to the feeder
 /// as msg::worker_ready (its worker is free, its failures to be retried).
 msg::collector_actor::behavior_type collector(

@@ -79,8 +79,15 @@ class run_channel {
   /// `buffer`: batches held ahead of the client; none: default_buffer(pool),
   /// following the pool as workers join and leave.
   /// `buffer_bytes`: config::buffer_bytes.
+  /// `in_order` false: a job run, whose deliveries come in the order they
+  /// finish. Credit is then freed by the watermark — the lowest seq not yet
+  /// taken — moving up, not by each take: however long one batch takes,
+  /// no batch more than the window beyond it is issued.
   explicit run_channel(std::optional<std::size_t> buffer = std::nullopt,
-                       std::optional<std::size_t> buffer_bytes = std::nullopt);
+                       std::optional<std::size_t> buffer_bytes = std::nullopt,
+                       bool in_order = true);
+
+  bool in_order() const { return in_order_; }
 
   // -- the client ---------------------------------------------------------
 
@@ -195,6 +202,8 @@ class run_channel {
   std::size_t window() const;                                // mtx_ held
   bool feeder_may_go();                                      // mtx_ held
   delivery take_front(std::unique_lock<std::mutex>& guard);  // mtx_ held, ready_ not empty
+  std::size_t settle(std::uint64_t seq);                     // mtx_ held; credits freed
+  void reset_run();                                          // mtx_ held
   void wake(std::uint64_t epoch);
 
   mutable std::mutex mtx_;
@@ -209,6 +218,10 @@ class run_channel {
   std::atomic<std::size_t> largest_output_{0};
   std::size_t pool_ = 0;
   std::size_t outstanding_ = 0;
+  const bool in_order_;
+  // Unordered: the lowest seq not taken, and which seqs above it were.
+  std::uint64_t watermark_ = 0;
+  std::deque<bool> taken_above_;
   bool feeder_waiting_ = false;
   std::size_t feeder_needs_ = 1;  ///< credits that wake a waiting feeder
   std::atomic<bool> paused_{false};

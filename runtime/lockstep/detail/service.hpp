@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "lockstep/detail/box.hpp"
+#include "lockstep/detail/delivery.hpp"
 #include "lockstep/detail/erased_source.hpp"
 #include "lockstep/messages/status.hpp"
 #include "lockstep/runtime/config.hpp"
@@ -25,7 +26,9 @@ class service {
  public:
   /// Spawns the actors and, with nodes, waits until each was tried once;
   /// throws lockstep::error for an invalid config or a refusing node.
-  service(std::shared_ptr<const erased_source> source, const config& cfg);
+  /// `in_order` false: a job run (job_runner), read with next() instead of
+  /// take(): results as they finish, credit freed by the watermark.
+  service(std::shared_ptr<const erased_source> source, const config& cfg, bool in_order = true);
   ~service();
 
   service(const service&) = delete;
@@ -48,6 +51,12 @@ class service {
   /// The batch that follows `state`, or nullopt at the end of a finite
   /// source. Throws batch_error when that batch failed every attempt.
   std::optional<taken> take(const const_box& state);
+
+  /// A job run's next result as it finishes: a batch (its seq, output and
+  /// state after it) or a batch that failed every attempt (its seq and
+  /// error); nullopt once every batch was. Throws lockstep::error when the
+  /// run cannot go on (stopped while waiting, iterate failed, no worker).
+  std::optional<delivery> next();
 
   status_report status() const;
   run_stats stats() const;

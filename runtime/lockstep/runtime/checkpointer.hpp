@@ -70,6 +70,51 @@ class debouncer {
 
 }  // namespace detail
 
+namespace detail {
+
+/// A checkpointer of states of type `State` for a source named by `owner`
+/// (checkpointer<S> below; job_runner's watermark checkpoints).
+template <json_convertible State>
+class basic_checkpointer {
+ public:
+  basic_checkpointer(checkpoint_owner owner, std::string file, std::chrono::nanoseconds every)
+      : owner_(std::move(owner)),
+        file_(std::move(file)),
+        core_(every, [this] { capture(); }, [this] { write(); }) {}
+  ~basic_checkpointer() {
+    try {
+      core_.stop();
+    } catch (...) {  // stop() reports it to a caller who asks
+    }
+  }
+  void offer(const State& state, std::uint64_t index) {
+    core_.offer([&] {
+      latest_ = state;
+      latest_index_ = index;
+    });
+  }
+  void stop() { core_.stop(); }
+  std::uint64_t writes() const { return core_.writes(); }
+  const std::string& file() const { return file_; }
+
+ private:
+  void capture() {
+    writing_ = latest_;
+    writing_index_ = latest_index_;
+  }
+  void write() {
+    write_file_atomically(
+      file_, checkpoint_text(owner_, writing_index_, &erased_to_json<State>, &*writing_) + "\n");
+  }
+  checkpoint_owner owner_;
+  std::string file_;
+  std::optional<State> latest_, writing_;
+  std::uint64_t latest_index_ = 0, writing_index_ = 0;
+  debouncer core_;  // last: its thread starts after the rest exists
+};
+
+}  // namespace detail
+
 /// Saves a run's progress to `file` without slowing its steps (CVAT's
 /// debounced "blocker key" in-process): call offer(state, index) after every
 /// step; it stores the state (a copy-assignment under an uncontended lock,
@@ -86,48 +131,17 @@ template <source S>
 class checkpointer {
  public:
   using state_type = typename S::state_type;
-
   checkpointer(const S& src, std::string file, std::chrono::nanoseconds every)
-      : owner_(detail::owner_of(src)),
-        file_(std::move(file)),
-        core_(every, [this] { capture(); }, [this] { write(); }) {}
-  ~checkpointer() {
-    try {
-      core_.stop();
-    } catch (...) {  // stop() reports it to a caller who asks
-    }
-  }
-
+      : core_(detail::owner_of(src), std::move(file), every) {}
   /// The state after `index` batches (what a resumed run starts from).
-  void offer(const state_type& state, std::uint64_t index) {
-    core_.offer([&] {
-      latest_ = state;
-      latest_index_ = index;
-    });
-  }
-
+  void offer(const state_type& state, std::uint64_t index) { core_.offer(state, index); }
   void stop() { core_.stop(); }
   /// Files written so far.
   std::uint64_t writes() const { return core_.writes(); }
-  const std::string& file() const { return file_; }
+  const std::string& file() const { return core_.file(); }
 
  private:
-  void capture() {
-    writing_ = latest_;
-    writing_index_ = latest_index_;
-  }
-  void write() {
-    detail::write_file_atomically(
-      file_, detail::checkpoint_text(owner_, writing_index_,
-                                     &detail::erased_to_json<state_type>, &*writing_)
-               + "\n");
-  }
-
-  detail::checkpoint_owner owner_;
-  std::string file_;
-  std::optional<state_type> latest_, writing_;
-  std::uint64_t latest_index_ = 0, writing_index_ = 0;
-  detail::debouncer core_;  // last: its thread starts after the rest exists
+  detail::basic_checkpointer<state_type> core_;
 };
 
 }  // namespace lockstep
