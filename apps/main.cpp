@@ -1,9 +1,10 @@
 // The lockstep command: `lockstep run ...`, `lockstep node ...`,
-// `lockstep make-dataset ...` (see `lockstep --help`).
+// `lockstep make-dataset ...`, `lockstep jobs sqlite ...` (see `lockstep --help`).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
 
+#include "jobs_command.hpp"
 #include "lockstep/runtime/version.hpp"
 #include "make_dataset_command.hpp"
 #include "node_command.hpp"
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   auto* node_cmd = add_node_command(app, node_opts);
   make_dataset_cli make_opts;
   auto* make_cmd = add_make_dataset_command(app, make_opts);
+  jobs_sqlite_options jobs_opts;
+  auto* jobs_sqlite_cmd = add_jobs_command(app, jobs_opts);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -38,5 +41,7 @@ int main(int argc, char** argv) {
     return run_node(node_opts);
   if (make_cmd->parsed())
     return make_dataset(make_opts);
+  if (jobs_sqlite_cmd->parsed())
+    return run_jobs_sqlite(jobs_opts);
   return exit_usage;
 }

@@ -1,9 +1,11 @@
 // train_loop: a training loop over labeled EEG windows. It threads the state
-// through take(), saves it to CHECKPOINT every 10 steps, and when started
-// again resumes from there with exactly the batches it would have seen.
+// through take(), offers it to a checkpointer every step (written to
+// CHECKPOINT at most once a second, and at the end), and when started again
+// resumes from there with exactly the batches it would have seen.
 // Run: build/dev/examples/train_loop DATASET_DIR CHECKPOINT STEPS
 // (DATASET_DIR is written with make_dataset first if it does not exist;
 // stop it with Ctrl-C at any point and run it again).
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -39,6 +41,9 @@ int main(int argc, char** argv) {
     step = resumed.index;
     std::printf("resumed from step %llu\n", step);
   }
+  // Every step offers its state (no I/O); a thread writes the latest at
+  // most once a second, and the last one when the loop ends.
+  lockstep::checkpointer ck{source, saved.string(), std::chrono::seconds{1}};
   for (; step < steps; ++step) {
     auto [batch, next] = *batches.take(state);  // the output and the state after it
     // "Training": here, the share of N3 epochs among the labels.
@@ -52,7 +57,9 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(batch.x.shape[2]),
                   100.0 * static_cast<double>(n3) / static_cast<double>(batch.y.values.size()));
     state = next;
-    if ((step + 1) % 10 == 0)  // the state after step k, and k + 1 steps done
-      lockstep::save_checkpoint(saved, source, state, step + 1);
+    ck.offer(state, step + 1);  // the state after step k, and k + 1 steps done
   }
+  ck.stop();
+  std::printf("%llu steps; %llu checkpoint writes\n", step,
+              static_cast<unsigned long long>(ck.writes()));
 }

@@ -67,10 +67,10 @@ std::string progress_line(const progress_figures& f, std::size_t columns) {
   auto limit = std::max<std::size_t>(columns, 2) - 1;
   auto rate = f.seconds > 0 ? static_cast<double>(f.batches) / f.seconds : 0.0;
   bool known = f.total && *f.total > 0;
-  auto count = known ? fmt::format("{}/{} batches", f.batches, *f.total)
-                     : fmt::format("{} batches", f.batches);
-  auto speed = fmt::format("{:.0f} batches/s", rate);
-  auto mb = mb_per_s(f.bytes, f.seconds);
+  auto count = known ? fmt::format("{}/{} {}", f.batches, *f.total, f.unit)
+                     : fmt::format("{} {}", f.batches, f.unit);
+  auto speed = fmt::format("{:.0f} {}/s", rate, f.unit);
+  auto mb = f.rows ? fmt::format("{} rows", f.bytes) : mb_per_s(f.bytes, f.seconds);
   std::string eta;
   if (known && rate > 0 && f.batches < *f.total)
     eta = "ETA " + clock_time(static_cast<double>(*f.total - f.batches) / rate);
@@ -126,7 +126,7 @@ void progress::add(std::uint64_t bytes) {
 }
 
 void progress::draw() {
-  progress_figures f{batches_, total_, bytes_, seconds(), {}, false};
+  progress_figures f{batches_, total_, bytes_, seconds(), {}, false, unit_, rows_};
   if (stats_)
     std::tie(f.stats, f.paused) = stats_();
   // \r and "erase to the end of the line": a shorter line leaves nothing behind.

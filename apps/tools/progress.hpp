@@ -21,6 +21,8 @@ struct progress_figures {
   double seconds = 0;
   run_stats stats{};  ///< retries, restarts (beyond the first start), lost workers, stuck
   bool paused = false;
+  std::string unit = "batches";  ///< what is counted: "batches", or a job's "pages"
+  bool rows = false;             ///< `bytes` counts rows (a job's), shown as such
 };
 
 /// The line for `f` in at most `columns` - 1 characters (a line that fills
@@ -39,6 +41,11 @@ class progress {
   progress(std::optional<std::uint64_t> total, bool enabled,
            std::function<std::pair<run_stats, bool>()> stats = {});
 
+  /// Counts `unit` ("pages") instead of batches, and rows instead of bytes.
+  void count_rows(std::string unit) {
+    unit_ = std::move(unit);
+    rows_ = true;
+  }
   /// One more batch of `bytes` bytes; redraws at most ten times a second.
   void add(std::uint64_t bytes);
 
@@ -60,6 +67,8 @@ class progress {
   std::uint64_t batches_ = 0;
   std::uint64_t bytes_ = 0;
   bool drawn_ = false;
+  std::string unit_ = "batches";
+  bool rows_ = false;
 };
 
 /// "12.3 MB/s"-style throughput of `bytes` over `seconds`.
