@@ -335,7 +335,7 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
       auto& use = st.use[*id];
       use.busy_ns += x.busy_ns;
       ++use.jobs;
-      use.last_done = self->clock().now();
+      auto done_at = use.last_done = self->clock().now();
       bool hedge = hedge_reported(st, *id, x);
       auto items = st.jobs.finish(*id, x.epoch, x.seq);
       if (items && !hedge)
@@ -345,11 +345,11 @@ msg::feeder_actor::behavior_type feeder(self_ptr self, feeder_config cfg) {
           if (i != items->end())
             attempt_failed(self, std::move(*i), f.error, *id, f.permanent);
         }
-      dismiss_if_idle(self, *id);
+      dismiss_if_idle(self, *id);  // may erase `use`
       pump(self);
       // At most one report per stats sample, and one when the pool goes idle
       // (no out_check comes then).
-      if (st.jobs.in_flight() == 0 || use.last_done - st.workers_reported >= stats_rate_sample)
+      if (st.jobs.in_flight() == 0 || done_at - st.workers_reported >= stats_rate_sample)
         report_workers(self);
     },
     [=](const msg::retry_due& x) {
