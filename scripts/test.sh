@@ -3,7 +3,7 @@
 # Usage: scripts/test.sh [preset]
 #   dev (default)  everything, warnings as errors
 #   asan           everything under AddressSanitizer + UndefinedBehaviorSanitizer
-#   tsan           the real-thread batcher tests under ThreadSanitizer
+#   tsan           the real-thread batcher and job tests under ThreadSanitizer
 #   fuzz           each libFuzzer target for LOCKSTEP_FUZZ_SECONDS (30) seconds
 set -euo pipefail
 cd "$(dirname "$0")/.."

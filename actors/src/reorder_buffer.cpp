@@ -29,17 +29,17 @@ bool reorder_buffer::put(delivery d) {
 }
 
 bool reorder_buffer::put_unordered(delivery d) {
-  auto i = static_cast<std::size_t>(d.seq - next_);
+  auto at = static_cast<std::size_t>(d.seq - next_);
   if (d.what == delivery::kind::end) {
     if (end_)
       return false;
     end_ = std::move(d);
   } else {
-    if (i >= done_.size())
-      done_.resize(i + 1, false);
-    if (done_[i])
+    if (at >= done_.size())
+      done_.resize(at + 1, false);
+    if (done_[at])
       return false;
-    done_[i] = true;
+    done_[at] = true;
     ready_.push_back(std::move(d));
     while (!done_.empty() && done_.front()) {
       done_.pop_front();

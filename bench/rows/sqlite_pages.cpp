@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "lockstep/runtime/batcher.hpp"
+#include "lockstep/runtime/job_runner.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
 #include "lockstep/sqlite/pages.hpp"
 
@@ -65,6 +66,21 @@ double rows_per_s(const sqlite::pages& src, std::size_t workers) {
   return r;
 }
 
+// One pass as a job (job_runner: pages reported as they finish); rows/s.
+double job_rows_per_s(const sqlite::pages& src, std::size_t workers) {
+  job_config cfg;
+  cfg.run.workers = workers;
+  job_runner job{src, cfg};
+  std::uint64_t rows = 0;
+  auto start = bench_clock::now();
+  job.start(sqlite::pages_state{});
+  while (auto page = job.next())
+    rows += page->output ? page->output->rows : 0;
+  if (rows != static_cast<std::uint64_t>(table_rows))
+    throw std::runtime_error(fmt::format("sqlite_pages: a job saw {} rows", rows));
+  return static_cast<double>(rows) / seconds_since(start);
+}
+
 }  // namespace
 
 row sqlite_pages_row(context& ctx) {
@@ -95,6 +111,10 @@ row sqlite_pages_row(context& ctx) {
       names.push_back(w == 0 ? fmt::format("{}_serial", kind) : fmt::format("{}_w{}", kind, w));
       auto& src = std::string_view{kind} == "read" ? read : write;
       runs.push_back([&src, w] { return rows_per_s(src, w); });
+      if (w < 2)
+        continue;
+      names.push_back(fmt::format("{}_job_w{}", kind, w));
+      runs.push_back([&src, w] { return job_rows_per_s(src, w); });
     }
   std::fprintf(stderr, "  %s: %zu systems x %d repetitions\n", r.name.c_str(), runs.size(),
                ctx.opt.reps);
@@ -110,10 +130,15 @@ row sqlite_pages_row(context& ctx) {
                                 "takes one writer at a time: the workers' writes queue on one "
                                 "lock, their reads and the paging go on beside them)",
                                 r4->median / rs->median, w4->median / ws->median));
+  auto* rj = r.find("read_job_w4");
+  auto* wj = r.find("write_job_w4");
+  r.notes.push_back(fmt::format("the job mode (job_runner, W = 4) over the serial loop: reads "
+                                "{:.2f}x, writes {:.2f}x",
+                                rj->median / rs->median, wj->median / ws->median));
   r.setup = fmt::format("a table of {} rows (id INTEGER PRIMARY KEY, price, name), pages of {} "
                         "rows by keyset (sqlite::pages), WAL, one transaction a page; a pass "
                         "over every page per repetition; serial = plain_loop over the same "
-                        "pages",
+                        "pages; job = job_runner",
                         table_rows, page_rows);
   return r;
 }
