@@ -29,6 +29,9 @@ void say(const std::string& line) {
 }
 
 job_config make_job_config(const jobs_sqlite_options& o) {
+  if (!(o.max_pages_per_second >= 0 && o.max_pages_per_second < 1e12))
+    throw error(errc::invalid_config,
+                "--max-pages-per-second must be a number >= 0 (0: no limit)");
   job_config c;
   c.run.workers = o.workers;
   c.max_pages_per_second = o.max_pages_per_second;

@@ -81,7 +81,7 @@ grep -q "missing.db" err.txt || fail "the missing file is not named: $(cat err.t
 expect_status 2 "$LOCKSTEP" "${job[@]}" --sql "$mark" --checkpoint no/dir/ck.json
 grep -q "no/dir/ck.json" err.txt || fail "the bad checkpoint path is not named: $(cat err.txt)"
 expect_status 2 "$LOCKSTEP" "${job[@]}" --sql "$mark" --max-pages-per-second -1
-grep -q "max_pages_per_second" err.txt || fail "a negative rate is not named: $(cat err.txt)"
+grep -q -- "--max-pages-per-second" err.txt || fail "a negative rate is not named: $(cat err.txt)"
 echo '{"format":"lockstep-state"}' > bad.json
 expect_status 2 "$LOCKSTEP" "${job[@]}" --sql "$mark" --resume bad.json
 grep -q "bad.json" err.txt || fail "the bad checkpoint is not named: $(cat err.txt)"
