@@ -28,6 +28,12 @@ std::string_view to_string(errc e) {
       return "io_error";
     case errc::stopped:
       return "stopped";
+    case errc::rejected:
+      return "rejected";
+    case errc::queue_full:
+      return "queue_full";
+    case errc::timed_out:
+      return "timed_out";
   }
   return "unknown";
 }

@@ -17,7 +17,10 @@ enum class errc {
   node_unreachable,  ///< a remote node could not be reached
   not_authorized,    ///< a node refused the token
   io_error,          ///< a file could not be written, or bytes could not be (de)serialized
-  stopped,           ///< the batcher was stopped while take() waited
+  stopped,           ///< the batcher was stopped while take() waited (or a request was pending)
+  rejected,          ///< a request batcher's model refused a request (its validate)
+  queue_full,        ///< a request batcher's queue stayed full past its policy
+  timed_out,         ///< a request waited past its timeout and was dropped before it ran
 };
 
 std::string_view to_string(errc e);
