@@ -121,6 +121,12 @@ MUTATIONS = [
     ("digest_cache_key", False, "runtime/src/file_digest.cpp",
      "st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);",
      "st.st_mtim.tv_sec, st.st_mtim.tv_nsec, 0L, 0L);"),
+    ("request_deadline_oldest", False, "actors/src/request_former.cpp",
+     "t = std::min(t, q.front()->enqueued);", "t = std::min(t, q.back()->enqueued);"),
+    ("request_priority", False, "actors/src/request_former.cpp",
+     "auto& q = queues_[queues_[0].empty() ? 1 : 0];", "auto& q = queues_[queues_[1].empty() ? 0 : 1];"),
+    ("request_timeout_expiry", False, "actors/src/request_former.cpp",
+     "  void expire(time_point now) {\n", "  void expire(time_point now) {\n    return;\n"),
 ]
 
 TARGETS = ["messages_tests", "actors_tests", "runtime_tests"]
