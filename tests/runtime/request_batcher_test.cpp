@@ -379,50 +379,57 @@ struct gated {
   }
 };
 
-TEST(request_batcher_threads, the_wait_policy_admits_a_request_once_room_frees) {
-  auto open = std::make_shared<std::promise<void>>();
+// One request running on a blocked instance, one queued, a queue of one:
+// the next submit finds the queue full.
+struct full_queue {
+  std::shared_ptr<std::promise<void>> open = std::make_shared<std::promise<void>>();
   std::shared_future<void> opened = open->get_future().share();
-  request_batcher_config c;
-  c.max_batch_size = 1;
-  c.max_queue = 1;
-  c.full_policy = when_full::wait;
-  c.full_wait = std::chrono::seconds{60};
-  request_batcher<gated> b(c, [&](std::size_t) { return std::make_unique<gated>(gated{open, opened}); });
-  auto running = b.submit(1);
-  // The first request leaves the queue for the (blocked) instance.
-  ASSERT_TRUE(test::wait_until([&] { return b.stats().batches == 1; }));
-  auto queued = b.submit(2);
+  request_batcher<gated> b;
+  std::future<int> running, queued;
+
+  explicit full_queue(std::chrono::milliseconds full_wait)
+    : b(config(full_wait), [this](std::size_t) { return std::make_unique<gated>(gated{open, opened}); }) {
+    running = b.submit(1);
+    // The first request leaves the queue for the (blocked) instance.
+    EXPECT_TRUE(test::wait_until([&] { return b.stats().batches == 1; }));
+    queued = b.submit(2);
+  }
+
+  static request_batcher_config config(std::chrono::milliseconds full_wait) {
+    request_batcher_config c;
+    c.max_batch_size = 1;
+    c.max_queue = 1;
+    c.full_policy = when_full::wait;
+    c.full_wait = full_wait;
+    return c;
+  }
+};
+
+TEST(request_batcher_threads, the_wait_policy_admits_a_request_once_room_frees) {
+  full_queue q{std::chrono::seconds{60}};
   std::atomic<bool> admitted{false};
   std::future<int> waiting;
   std::thread caller([&] {
-    waiting = b.submit(3);  // blocks: the queue holds one
+    waiting = q.b.submit(3);  // blocks: the queue holds one
     admitted = true;
   });
-  open->set_value();
+  ASSERT_TRUE(test::wait_until([&] { return q.b.stats().submitted == 3; }));
+  EXPECT_FALSE(admitted);  // nothing can leave the queue while the model is blocked
+  q.open->set_value();
   caller.join();
   EXPECT_TRUE(admitted);
-  EXPECT_EQ(running.get() + queued.get() + waiting.get(), 6);
-  EXPECT_EQ(b.stats().queue_full, 0u);
+  EXPECT_EQ(q.running.get() + q.queued.get() + waiting.get(), 6);
+  EXPECT_EQ(q.b.stats().queue_full, 0u);
 }
 
 TEST(request_batcher_threads, the_wait_policy_gives_up_after_full_wait) {
-  auto open = std::make_shared<std::promise<void>>();
-  std::shared_future<void> opened = open->get_future().share();
-  request_batcher_config c;
-  c.max_batch_size = 1;
-  c.max_queue = 1;
-  c.full_policy = when_full::wait;
-  c.full_wait = std::chrono::milliseconds{20};
-  request_batcher<gated> b(c, [&](std::size_t) { return std::make_unique<gated>(gated{open, opened}); });
-  auto running = b.submit(1);
-  ASSERT_TRUE(test::wait_until([&] { return b.stats().batches == 1; }));
-  auto queued = b.submit(2);
+  full_queue q{std::chrono::milliseconds{20}};
   auto start = std::chrono::steady_clock::now();
-  auto refused = b.submit(3);
+  auto refused = q.b.submit(3);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds{20});
   EXPECT_EQ(code_of(refused), errc::queue_full);
-  open->set_value();
-  EXPECT_EQ(running.get() + queued.get(), 3);
+  q.open->set_value();
+  EXPECT_EQ(q.running.get() + q.queued.get(), 3);
 }
 
 TEST(request_batcher_threads, thousands_of_concurrent_submitters_each_get_their_answer) {
