@@ -74,6 +74,19 @@ errc code_of(std::future<T>& f) {
   return errc{};
 }
 
+// Every future fails with batch_failed and message `what`.
+void expect_all_fail(std::vector<std::future<int>>& f, const char* what) {
+  for (auto& x : f) {
+    try {
+      x.get();
+      ADD_FAILURE() << "no error";
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), errc::batch_failed);
+      EXPECT_STREQ(e.what(), what);
+    }
+  }
+}
+
 struct request_batcher_test : ::testing::Test {
   test::coordinator env;
   std::shared_ptr<doubler::record> log = std::make_shared<doubler::record>();
@@ -212,15 +225,7 @@ TEST_F(request_batcher_test, a_throwing_batch_fails_every_request_in_it) {
   for (int r : {1, -1, 2, 3})
     f.push_back(b->submit(r));
   env.run();
-  for (auto& x : f) {
-    try {
-      x.get();
-      ADD_FAILURE();
-    } catch (const error& e) {
-      EXPECT_EQ(e.code(), errc::batch_failed);
-      EXPECT_STREQ(e.what(), "poison request");
-    }
-  }
+  expect_all_fail(f, "poison request");
   EXPECT_EQ(b->stats().failed, 4u);
   EXPECT_EQ(b->stats().isolation_runs, 0u);
 }
@@ -261,15 +266,7 @@ TEST_F(request_batcher_test, a_wrong_result_count_fails_every_request_of_the_bat
   for (int i = 1; i <= 3; ++i)
     f.push_back(b->submit(i));
   env.run();
-  for (auto& x : f) {
-    try {
-      x.get();
-      ADD_FAILURE();
-    } catch (const error& e) {
-      EXPECT_EQ(e.code(), errc::batch_failed);
-      EXPECT_STREQ(e.what(), "run_batch returned 2 responses for 3 requests");
-    }
-  }
+  expect_all_fail(f, "run_batch returned 2 responses for 3 requests");
   EXPECT_EQ(batches().size(), 1u);
 }
 
