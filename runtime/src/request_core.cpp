@@ -25,14 +25,23 @@ void validate(const request_batcher_config& cfg) {
     if (p == 0 || p >= cfg.max_batch_size)
       bad("preferred_batch_sizes: " + std::to_string(p) + " is not between 1 and max_batch_size - 1 (" +
           std::to_string(cfg.max_batch_size - 1) + ")");
-  if (cfg.max_delay.count() < 0)
-    bad("max_delay must not be negative");
+  auto limit = std::chrono::microseconds{request_wait_limit};
+  if (cfg.max_delay.count() < 0 || cfg.max_delay > limit)
+    bad("max_delay must be between 0 and 24 h (request_wait_limit)");
   if (cfg.instances == 0)
     bad("instances must be at least 1");
   if (cfg.max_queue == 0)
     bad("max_queue must be at least 1");
-  if (cfg.full_wait.count() < 0)
-    bad("full_wait must not be negative");
+  // Compared in the field's own unit: converting a huge one would overflow.
+  if (cfg.full_wait.count() < 0 || cfg.full_wait > std::chrono::milliseconds{request_wait_limit})
+    bad("full_wait must be between 0 and 24 h (request_wait_limit)");
+}
+
+std::optional<std::string> check_timeout(std::chrono::microseconds timeout) {
+  if (timeout.count() < 0 || timeout > std::chrono::microseconds{request_wait_limit})
+    return "submit_options.timeout must be between 0 and 24 h (request_wait_limit), not " +
+           std::to_string(timeout.count()) + " us";
+  return std::nullopt;
 }
 
 namespace {

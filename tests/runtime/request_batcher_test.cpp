@@ -345,6 +345,36 @@ TEST_F(request_batcher_test, a_bad_config_is_refused_naming_the_field) {
   EXPECT_EQ(log->models.load(), 0);
 }
 
+TEST_F(request_batcher_test, waits_beyond_a_day_are_refused_before_they_overflow_a_deadline) {
+  for (auto field : {"max_delay", "full_wait"}) {
+    auto c = config(4);
+    if (std::string_view{field} == "max_delay")
+      c.max_delay = std::chrono::microseconds::max();
+    else
+      c.full_wait = std::chrono::milliseconds::max();
+    try {
+      make(c);
+      ADD_FAILURE() << field << " accepted";
+    } catch (const error& e) {
+      EXPECT_EQ(e.code(), errc::invalid_config);
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  }
+  auto b = make(config(4));
+  auto huge = b->submit(1, {priority::normal, std::chrono::microseconds::max()});
+  auto negative = b->submit(2, {priority::normal, -1ms});
+  auto day = b->submit(3, {priority::normal, std::chrono::hours{24}});
+  for (auto* f : {&huge, &negative}) {
+    ASSERT_TRUE(ready(*f));
+    EXPECT_EQ(code_of(*f), errc::rejected);
+  }
+  env.run();
+  env.advance(5ms);
+  EXPECT_EQ(day.get(), 6);  // a day is allowed, and its deadline does not fire early
+  EXPECT_EQ(batches(), (std::vector<std::vector<int>>{{3}}));
+  EXPECT_EQ(b->stats().rejected, 2u);
+}
+
 // On real threads from here.
 
 std::unique_ptr<request_batcher<doubler>> threaded(std::shared_ptr<doubler::record> rec,

@@ -2,7 +2,10 @@
 // admission and stats (no CAF in this header; request_core.cpp holds it).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "lockstep/detail/request_slot.hpp"
@@ -44,5 +47,8 @@ class request_core {
 
 /// Throws lockstep::error(invalid_config) naming the first bad field.
 void validate(const request_batcher_config& cfg);
+
+/// Why a request's timeout is refused (negative, or above request_wait_limit), or nothing.
+std::optional<std::string> check_timeout(std::chrono::microseconds timeout);
 
 }  // namespace lockstep::detail

@@ -156,7 +156,10 @@ class request_batcher {
     auto s = std::make_shared<slot>(std::move(r), std::move(done), meter_);
     s->high_priority = opts.level == priority::high;
     s->timeout = opts.timeout;
-    if (auto refusal = check(s->request)) {
+    auto refusal = detail::check_timeout(opts.timeout);
+    if (!refusal)
+      refusal = check(s->request);
+    if (refusal) {
       meter_->submitted();
       s->fail(errc::rejected, *refusal);
       return;

@@ -7,6 +7,11 @@
 
 namespace lockstep {
 
+/// The longest max_delay, full_wait and a request's timeout may be: a day
+/// is far beyond any batching wait, and keeps every deadline computed from
+/// now well inside the clocks' range (larger values are refused).
+inline constexpr std::chrono::hours request_wait_limit{24};
+
 /// What submit() does when the queue is full.
 enum class when_full {
   reject,  ///< answer queue_full at once
@@ -45,7 +50,8 @@ struct submit_options {
   /// High-priority requests join batches before every normal one.
   priority level = priority::normal;
   /// A request still queued this long after submit is answered timed_out
-  /// and never runs; zero means no timeout.
+  /// and never runs; zero means no timeout. At most request_wait_limit
+  /// (a negative or larger one is refused: the request fails `rejected`).
   std::chrono::microseconds timeout{0};
 };
 
