@@ -120,8 +120,10 @@ class former {
       if (b.slots.empty())
         continue;
       cfg_.meter->batch(waits);
-      auto instance = idle_.back();
-      idle_.pop_back();
+      // The longest idle first: a just-reported instance may still be
+      // answering its last batch's callers.
+      auto instance = idle_.front();
+      idle_.pop_front();
       self_->send(instances_[instance], std::move(b));
     }
   }
@@ -161,7 +163,7 @@ class former {
   former_config cfg_;
   std::deque<slot_ptr> queues_[2];  // [0] high priority, [1] normal
   std::vector<caf::actor> instances_;
-  std::vector<std::size_t> idle_;
+  std::deque<std::size_t> idle_;
   time_point armed_ = never;        // the earliest tick on its way
   time_point next_expiry_ = never;  // no queued request expires before it
   bool stopped_ = false;

@@ -37,7 +37,10 @@ class request_slot {
 using slot_ptr = std::shared_ptr<request_slot>;
 
 /// Runs one batch on one model instance and answers every slot in it
-/// (request_batcher<Model> builds it; it must not throw).
-using instance_run = std::function<void(std::vector<slot_ptr>&)>;
+/// (request_batcher<Model> builds it; it must not throw). It calls `ran`
+/// once the model is done with the batch and before answering, so the
+/// instance can ask for its next batch while its callers are answered.
+using instance_run =
+  std::function<void(std::vector<slot_ptr>&, const std::function<void()>& ran)>;
 
 }  // namespace lockstep::detail

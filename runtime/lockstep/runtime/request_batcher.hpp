@@ -89,7 +89,11 @@ class typed_slot final : public request_slot {
   void fail(errc code, const std::string& message) override {
     finish(outcome<Response>(error(code, message)), false, code);
   }
-  void succeed(Response r) { finish(outcome<Response>(std::move(r)), true, errc{}); }
+  void answer(outcome<Response> o) {
+    auto ok = o.ok();
+    auto code = ok ? errc{} : o.failure().code();
+    finish(std::move(o), ok, code);
+  }
 
   Request request;
 
@@ -191,7 +195,9 @@ class request_batcher {
     std::vector<detail::instance_run> v;
     for (auto& m : models_)
       v.push_back([m, isolate = cfg_.isolate_failures, meter = meter_](
-                    std::vector<detail::slot_ptr>& slots) { run(*m, isolate, *meter, slots); });
+                    std::vector<detail::slot_ptr>& slots, const std::function<void()>& ran) {
+        run(*m, isolate, *meter, slots, ran);
+      });
     return v;
   }
 
@@ -209,9 +215,10 @@ class request_batcher {
   }
 
   // One batch on one model: the requests move into one contiguous vector,
-  // so every half of an isolation run is a subspan of it.
+  // so every half of an isolation run is a subspan of it. Every answer
+  // waits until the model is done with the whole batch, then `ran` runs.
   static void run(Model& m, bool isolate, detail::request_meter& meter,
-                  std::vector<detail::slot_ptr>& slots) {
+                  std::vector<detail::slot_ptr>& slots, const std::function<void()>& ran) {
     std::vector<slot*> typed;
     std::vector<request> reqs;
     typed.reserve(slots.size());
@@ -220,7 +227,8 @@ class request_batcher {
       typed.push_back(static_cast<slot*>(s.get()));
       reqs.push_back(std::move(typed.back()->request));
     }
-    batch_run b{m, meter, reqs, typed};
+    std::vector<std::optional<outcome<response>>> answers(reqs.size());
+    batch_run b{m, meter, reqs, answers};
     std::string why;
     if (!b.attempt(0, reqs.size(), why)) {
       if (isolate && reqs.size() > 1)
@@ -228,15 +236,18 @@ class request_batcher {
       else
         b.fail(0, reqs.size(), why);
     }
+    ran();
+    for (std::size_t i = 0; i < typed.size(); ++i)
+      typed[i]->answer(std::move(*answers[i]));
   }
 
   struct batch_run {
     Model& m;
     detail::request_meter& meter;
     std::vector<request>& reqs;
-    std::vector<slot*>& slots;
+    std::vector<std::optional<outcome<response>>>& answers;
 
-    // Runs [lo, hi) and answers it when it succeeds; else says why.
+    // Runs [lo, hi) and keeps its answers when it succeeds; else says why.
     bool attempt(std::size_t lo, std::size_t hi, std::string& why) {
       try {
         auto out = m.run_batch(std::span<const request>(reqs).subspan(lo, hi - lo));
@@ -247,7 +258,7 @@ class request_batcher {
           return true;
         }
         for (std::size_t i = lo; i < hi; ++i)
-          slots[i]->succeed(std::move(out[i - lo]));
+          answers[i].emplace(std::move(out[i - lo]));
         return true;
       } catch (const std::exception& e) {
         why = e.what();
@@ -259,7 +270,7 @@ class request_batcher {
 
     void fail(std::size_t lo, std::size_t hi, const std::string& why) {
       for (std::size_t i = lo; i < hi; ++i)
-        slots[i]->fail(errc::batch_failed, why);
+        answers[i].emplace(error(errc::batch_failed, why));
     }
 
     // [lo, hi) (two or more requests) failed with `why`: run its halves.
