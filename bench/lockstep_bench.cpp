@@ -23,6 +23,7 @@
 #include "rows/overhead.hpp"
 #include "rows/overhead_curve.hpp"
 #include "rows/remote.hpp"
+#include "rows/request_batching.hpp"
 #include "rows/restart.hpp"
 #include "rows/signals.hpp"
 #include "rows/sqlite_pages.hpp"
@@ -57,6 +58,7 @@ std::vector<group> groups() {
     {{"memory_mb"}, one(memory_row)},
     {{"checkpointer_offer_ns"}, one(checkpointer_row)},
     {{"sqlite_pages_rows_s"}, one(sqlite_pages_row)},
+    {{"request_batching"}, one(request_batching_row)},
   };
 }
 
@@ -92,7 +94,7 @@ int main(int argc, char** argv) {
   app.add_option("--rows", opt.rows, "Only these rows (comma-separated; see --list)")
     ->delimiter(',');
   app.add_option("--systems", opt.systems,
-                 "Throughput rows measure only these systems (comma-separated; for profiling)")
+                 "Throughput and request rows measure only these systems (comma-separated; for profiling)")
     ->delimiter(',');
   app.add_option("--json", json_path, "Also write the figures to this file");
   app.add_option("--python", opt.python, "The interpreter with torch")->capture_default_str();
