@@ -168,7 +168,8 @@ double percentile(std::vector<double> v, double p) {
 
 // Poisson arrivals at `rate` per second for `seconds` (at least `min_count`
 // of them), the same for every system of a repetition.
-std::vector<double> poisson(double rate, double seconds, std::size_t min_count, std::uint64_t seed) {
+std::vector<double> poisson(double rate, double seconds, std::size_t min_count,
+                            std::uint64_t seed) {
   std::mt19937_64 rng{seed};
   std::exponential_distribution<double> gap{rate};
   std::vector<double> at;
@@ -261,7 +262,8 @@ row request_batching_row(context& ctx) {
   r.add_ratio_goal("lockstep_saturation_rps", "ideal_saturation_rps", 0.9, true);
   goal low;
   auto bound = std::chrono::duration<double, std::milli>(max_delay + cost.of(1)).count() + 2;
-  low.text = fmt::format("lockstep_low_load_p99_ms <= {:.2f} (max_delay + one single-item run + 2 ms)", bound);
+  low.text = fmt::format(
+    "lockstep_low_load_p99_ms <= {:.2f} (max_delay + one single-item run + 2 ms)", bound);
   low.target = bound;
   low.at_least = false;
   if (auto* p99 = r.find("lockstep_low_load_p99_ms"))
@@ -274,10 +276,10 @@ row request_batching_row(context& ctx) {
     "a model call sleeps 1 ms + 50 us per request; 2 instances; max_batch_size 32, max_delay 5 ms "
     "(caikit_style: batch_size 32, idle gap 5 ms); saturation: {} closed-loop callers for {:.0f} s "
     "after 0.2 s, asynchronous (an answer submits that caller's next request; "
-    "*_saturation_threads_rps: a thread each, blocked on a future); low load: Poisson 50 requests/s for {:.0f} s; trickle: one request every 4 ms "
-    "for {:.0f} s; latency from when a request was due; sweep: Poisson at each load for {:.1f} s "
-    "(at least 100 requests), one run per point, stopping after the first load whose p99 exceeds "
-    "{:.0f} ms", callers, sat_s, low_s, trickle_s, sweep_s, saturated_p99_ms);
+    "*_saturation_threads_rps: a thread each, blocked on a future); low load: Poisson 50 "
+    "requests/s for {:.0f} s; trickle: one request every 4 ms for {:.0f} s; latency from when a "
+    "request was due; sweep: Poisson at each load for {:.1f} s (at least 100 requests), one run "
+    "per point, stopping after the first load whose p99 exceeds {:.0f} ms", callers, sat_s, low_s, trickle_s, sweep_s, saturated_p99_ms);
   return r;
 }
 

@@ -26,8 +26,9 @@ void validate(const request_batcher_config& cfg) {
     bad("max_batch_size must be at least 1");
   for (auto p : cfg.preferred_batch_sizes)
     if (p == 0 || p >= cfg.max_batch_size)
-      bad("preferred_batch_sizes: " + std::to_string(p) + " is not between 1 and max_batch_size - 1 (" +
-          std::to_string(cfg.max_batch_size - 1) + ")");
+      bad("preferred_batch_sizes: " + std::to_string(p) +
+          " is not between 1 and max_batch_size - 1 (" + std::to_string(cfg.max_batch_size - 1) +
+          ")");
   auto limit = std::chrono::microseconds{request_wait_limit};
   if (cfg.max_delay.count() < 0 || cfg.max_delay > limit)
     bad("max_delay must be between 0 and 24 h (request_wait_limit)");
