@@ -13,6 +13,7 @@
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/detail/json_fields.hpp"
 #include "lockstep/runtime/digest.hpp"
+#include "lockstep/runtime/rank_share.hpp"
 #include "lockstep/signals/sampling.hpp"
 
 namespace lockstep::signals {
@@ -156,6 +157,13 @@ random_batches::iterate(const random_batches_state& s) const {
     b.items.push_back(draw_window(next.rng));
   ++next.index;
   return std::make_pair(std::move(b), next);
+}
+
+random_batch random_batches::part_of(const random_batch& b, std::size_t part,
+                                     std::size_t parts) const {
+  auto [first, last] = part_range(b.items.size(), part, parts);
+  using diff = std::vector<window>::difference_type;
+  return {{b.items.begin() + static_cast<diff>(first), b.items.begin() + static_cast<diff>(last)}};
 }
 
 labeled_batch random_batches::materialize(const random_batch& b) const {

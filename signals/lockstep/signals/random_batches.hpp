@@ -116,6 +116,9 @@ class random_batches {
 
   std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
   output_type materialize(const batch_type& b) const;
+  /// Part `part` of `parts` of a batch, for ranks in split mode
+  /// (rank_share.hpp): contiguous windows, as part_range divides them.
+  batch_type part_of(const batch_type& b, std::size_t part, std::size_t parts) const;
   std::size_t output_bytes(const output_type& o) const noexcept {
     return sizeof(o) + o.x.values.size() * sizeof(float) + o.y.values.size()
            + o.items.size() * sizeof(window);
