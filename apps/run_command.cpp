@@ -58,6 +58,37 @@ std::unique_ptr<checkpointer<S>> start_checkpoints(const S& src,
     src, o.checkpoint, std::chrono::nanoseconds{std::llround(o.checkpoint_every * 1e9)});
 }
 
+// What one step means for the digests and the checkpoint index: a batch of
+// its own for a plain source; for a rank's share, its global batch (or the
+// batch of its part) and the global position after the step, which a
+// checkpoint records so any world size resumes it.
+template <source S>
+std::uint64_t line_index(const S&, std::uint64_t index) {
+  return index;
+}
+template <source S>
+std::uint64_t line_index(const rank_share<S>& share, std::uint64_t index) {
+  return share.spec().mode == shard_mode::interleave ? index + share.spec().rank : index;
+}
+template <source S>
+std::uint64_t index_after(const S&, const typename S::state_type&, std::uint64_t index) {
+  return index + 1;
+}
+template <source S>
+std::uint64_t index_after(const rank_share<S>& share, const typename S::state_type& state,
+                          std::uint64_t index) {
+  // The interleave tail may hold fewer than R batches: the state knows.
+  return detail::index_in<S>(state).value_or(index + share.stride());
+}
+template <class Out>
+const Out* engaged(const Out& out) {
+  return &out;
+}
+template <class Out>
+const Out* engaged(const std::optional<Out>& out) {
+  return out ? &*out : nullptr;
+}
+
 /// Streams batches of `src` from `state` through a batcher, writing digests
 /// and drawing progress. `report` measures each output (bytes(), add()) and
 /// adds its own words to the summary line (summary()). Returns an exit status.
@@ -99,9 +130,11 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       auto next = b->take(state);
       if (!next)
         break;
-      if (digests.enabled()) {
-        digests.write(index, encode(next->output),
-                      checkpoint_text(b->source(), next->state, index + 1));
+      auto after = index_after(b->source(), next->state, index);
+      // A masked step (a rank past the end of a finite source) has no line.
+      if (auto* out = engaged(next->output); out && digests.enabled()) {
+        digests.write(line_index(b->source(), index), encode(*out),
+                      checkpoint_text(b->source(), next->state, after));
         if (digests.broken_pipe())
           break;
       }
@@ -110,7 +143,7 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
       if (stats_file.due(bar.seconds()))
         stats_file.write(sample());
       state = std::move(next->state);
-      ++index;
+      index = after;
       if (ck)
         ck->offer(state, index);
     }
@@ -158,9 +191,34 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
   return status;
 }
 
+/// A source's report, for the steps of a rank's share: masked steps count
+/// no bytes and no labels.
+template <class Report>
+struct share_report {
+  Report& inner;
+  rank_spec spec;
+  std::uint64_t masked = 0;
+
+  template <class Out>
+  std::uint64_t bytes(const std::optional<Out>& out) const {
+    return out ? inner.bytes(*out) : 0;
+  }
+  template <class Out>
+  void add(const std::optional<Out>& out) {
+    if (out)
+      inner.add(*out);
+    else
+      ++masked;
+  }
+  std::string summary() const {
+    return fmt::format("; rank {} of {} ({}), {} steps past the end{}", spec.rank,
+                       spec.world_size, to_string(spec.mode), masked, inner.summary());
+  }
+};
+
 /// Streams `src` from a fresh state seeded with --seed, or from --resume.
 template <source S, class Report>
-int run_source(S src, const config& cfg, const run_options& o, Report& report) {
+int start_source(S src, const config& cfg, const run_options& o, Report& report) {
   auto state = S::state_type::seeded(o.seed.value_or(0));
   std::uint64_t index = 0;
   if (!o.resume.empty()) {
@@ -171,6 +229,24 @@ int run_source(S src, const config& cfg, const run_options& o, Report& report) {
     index = saved.index;
   }
   return stream(std::move(src), state, index, cfg, o, report);
+}
+
+/// start_source, or with --world-size, start_source of this rank's share.
+template <source S, class Report>
+int run_source(S src, const config& cfg, const run_options& o, Report& report) {
+  if (!o.world_size)
+    return start_source(std::move(src), cfg, o, report);
+  if (!cfg.remote.nodes.empty() || cfg.remote.spawn > 0)
+    throw error(errc::invalid_config, "--world-size: a rank runs on local workers; --nodes and "
+                                      "--spawn-nodes are not supported with ranks yet");
+  auto rank = o.rank.value_or(0);
+  if (rank >= *o.world_size)
+    throw error(errc::invalid_config,
+                fmt::format("--rank {} is not below --world-size {}", rank, *o.world_size));
+  rank_spec spec{rank, *o.world_size, parse_shard_mode(o.shard)};
+  rank_share<S> share{std::move(src), spec};
+  share_report<Report> r{report, spec};
+  return start_source(std::move(share), cfg, o, r);
 }
 
 struct synthetic_report {
@@ -335,7 +411,21 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
                 "With --resume: go on even though the source's parameters or data differ "
                 "from those the state was saved with (the batches then differ too)")
     ->needs(resume);
-  cmd->add_option("--batches", o.batches, "Stop after K batches")->check(unsigned_integer);
+  cmd->add_option("--batches", o.batches, "Stop after K batches (with ranks: K steps)")
+    ->check(unsigned_integer);
+  auto* world = cmd->add_option("--world-size", o.world_size,
+                                "Run as one of N ranks of a data-parallel job: each takes its "
+                                "share of one global stream (docs/ranks.md)")
+                  ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  cmd->add_option("--rank", o.rank, "With --world-size: this process's rank, 0 to N - 1")
+    ->check(unsigned_integer)
+    ->needs(world);
+  cmd->add_option("--shard", o.shard,
+                  "With --world-size: interleave (rank r takes global batches r, r + N, ...) "
+                  "or split (a contiguous part of every batch; signals only)")
+    ->check(CLI::IsMember({"interleave", "split"}))
+    ->needs(world)
+    ->capture_default_str();
   cmd->add_option("--digests", o.digests, "Write one JSON line per batch: index, digest, state");
   cmd->add_flag("--no-progress", o.no_progress, "Draw no progress bar");
   cmd->add_option("--stats-json", o.stats_json,

@@ -30,6 +30,11 @@ struct run_options {
   std::string checkpoint;   ///< --checkpoint FILE; empty: none
   double checkpoint_every = 5;  ///< at most one write per this many seconds
   bool verbose = false;
+  /// --rank R --world-size N --shard MODE: this process is one rank of a
+  /// data-parallel job (docs/ranks.md); no --world-size: no ranks.
+  std::optional<std::size_t> rank;
+  std::optional<std::size_t> world_size;
+  std::string shard = "interleave";
 
   /// The run's config: --config FILE, or lockstep's defaults, with every
   /// option below that was given on top (none has a default of its own).

@@ -127,6 +127,14 @@ MUTATIONS = [
      "auto& q = queues_[queues_[0].empty() ? 1 : 0];", "auto& q = queues_[queues_[1].empty() ? 0 : 1];"),
     ("request_timeout_expiry", False, "actors/src/request_former.cpp",
      "  void expire(time_point now) {\n", "  void expire(time_point now) {\n    return;\n"),
+    # Ranks: the share kept is the rank's own, the mask does not drop a
+    # short last step, and a split part starts where the last one ended.
+    ("rank_share_which_batch", False, "runtime/lockstep/runtime/rank_share.hpp",
+     "      if (i == spec_.rank)\n", "      if (i + 1 == spec_.world_size - spec_.rank)\n"),
+    ("rank_share_tail_dropped", False, "runtime/lockstep/runtime/rank_share.hpp",
+     "      if (!next)\n        break;\n      if (!step)", "      if (!next)\n        return std::nullopt;\n      if (!step)"),
+    ("rank_share_part_start", False, "runtime/src/rank_share.cpp",
+     "auto first = part * base + std::min(part, longer);", "auto first = part * base;"),
 ]
 
 TARGETS = ["messages_tests", "actors_tests", "runtime_tests"]

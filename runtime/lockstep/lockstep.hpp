@@ -19,6 +19,7 @@
 #include "lockstep/runtime/log.hpp"
 #include "lockstep/runtime/node_server.hpp"
 #include "lockstep/runtime/plain_loop.hpp"
+#include "lockstep/runtime/rank_share.hpp"
 #include "lockstep/runtime/source.hpp"
 #include "lockstep/runtime/source_registry.hpp"
 #include "lockstep/runtime/tensor.hpp"

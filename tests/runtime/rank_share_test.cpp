@@ -122,7 +122,9 @@ TEST(rank_share, a_checkpoint_taken_at_two_ranks_resumes_at_three_continuing_the
     }
   }
   EXPECT_EQ(after.size(), 30u);
-  // A run without ranks resumes the same file too: one state, one stream.
+  // A run without ranks resumes the same file too: one state, one stream,
+  // saved alike with ranks and without.
+  EXPECT_EQ(checkpoint_text(rank0, at, 10), checkpoint_text(src, at, 10));
   auto plain = load_checkpoint(file, src);
   EXPECT_EQ(global_stream(src, plain.state).front(), whole[10]);
   fs::remove_all(dir);
@@ -152,6 +154,7 @@ struct item_lists {
   using batch_type = std::vector<std::int64_t>;
   using output_type = std::vector<std::int64_t>;
   static constexpr std::string_view name = "item_lists";
+  static constexpr std::uint32_t state_version = 4;
   std::size_t items = 10;
   std::int64_t batches = 5;
 
@@ -200,6 +203,13 @@ TEST(rank_share, split_parts_are_contiguous_and_make_up_every_global_batch) {
       EXPECT_EQ(joined, src.iterate(g)->first);
     }
   }
+}
+
+TEST(rank_share, a_share_saves_its_state_as_the_inner_source_does) {
+  item_lists src;
+  rank_share<item_lists> share{src, {1, 2, shard_mode::split}};
+  EXPECT_EQ(checkpoint_text(share, std::int64_t{3}, 3), checkpoint_text(src, std::int64_t{3}, 3));
+  EXPECT_EQ(parse_checkpoint(src, checkpoint_text(share, std::int64_t{3}, 3), "share").state, 3);
 }
 
 TEST(rank_share, part_range_gives_the_first_parts_the_remainder) {

@@ -75,7 +75,9 @@ class rank_share {
   using state_type = typename S::state_type;
   using batch_type = std::optional<inner_batch>;    ///< nullopt: masked
   using output_type = std::optional<inner_output>;  ///< nullopt: masked
+  // Saved under the inner source's name and version: one state, one stream.
   static constexpr std::string_view name = S::name;
+  static constexpr std::uint32_t state_version = state_version_of<S>();
 
   /// Throws error(invalid_config): a bad spec, or split for a source that
   /// cannot split its batches.
