@@ -1,0 +1,117 @@
+"""lockstep: ordered, reproducible, resumable batches, from Python.
+
+    import lockstep
+    source = lockstep.signals("data", batch_size=64, window_seconds=30)
+    batches = lockstep.Batcher(source, workers=4)
+    state = batches.seeded(7)
+    for batch in batches.iterate(state, steps=1000):
+        train(batch["x"], batch["y"])       # NumPy arrays over lockstep's memory
+    batches.save("state.json")              # the state after the last batch taken
+
+Every output's arrays view the C++ output's memory (no copy) and keep it
+alive; the GIL is released while take() waits. docs/python.md has the rest.
+"""
+import json as _json
+
+from ._lockstep import Error, State, __version__  # noqa: F401
+from . import _lockstep
+
+
+def _params(kwargs):
+    return _json.dumps({k: v for k, v in kwargs.items() if v is not None})
+
+
+def synthetic(**params):
+    """The synthetic source (item_bytes, latency_ms, length, ...: docs/configuration.md)."""
+    return _lockstep._synthetic(_params(params))
+
+
+def grid(axes, runs=1, shuffle=None):
+    """Every combination of lists of the given lengths, in order or shuffled."""
+    return _lockstep._grid(_params({"axes": list(axes), "runs": runs, "shuffle": shuffle}))
+
+
+def signals(dataset, batch_size=64, window_seconds=30.0, n_channels=None,
+            signal_weights=None, label_weights=None):
+    """Labeled random windows of EDF recordings (docs/signals.md)."""
+    return _lockstep._signals(str(dataset), batch_size, float(window_seconds), n_channels,
+                              signal_weights, label_weights)
+
+
+class Batcher:
+    """Batches of `source`, in order, from any state; a rank's share with world_size > 1.
+
+    Keyword arguments are lockstep's config (workers, buffer, buffer_bytes, retry, ...),
+    as in a JSON config file.
+    """
+
+    def __init__(self, source, rank=0, world_size=1, shard="interleave", **config):
+        self._b = _lockstep._Batcher(source, _json.dumps(config), rank, world_size, shard)
+        self.state = None  # the state after the last batch taken
+
+    def seeded(self, seed):
+        """A fresh state seeded with `seed`."""
+        return self._b.seeded(seed)
+
+    def take(self, state):
+        """(output, state after it), or None at the end of a finite source.
+
+        With ranks, output is None for a rank past the end (the same step count everywhere).
+        """
+        step = self._b.take(state)
+        if step is not None:
+            self.state = step[1]
+        return step
+
+    def iterate(self, state, steps=None):
+        """The outputs from `state` on (at most `steps`); self.state follows them."""
+        taken = 0
+        while steps is None or taken < steps:
+            step = self.take(state)
+            if step is None:
+                return
+            output, state = step
+            taken += 1
+            yield output
+
+    def checkpoint(self, state=None):
+        """The checkpoint's JSON text of `state` (default: self.state)."""
+        return self._b.checkpoint(self._state(state))
+
+    def from_checkpoint(self, text, accept_changes=False):
+        return self._b.from_checkpoint(text, accept_changes)
+
+    def save(self, path, state=None):
+        """Writes the checkpoint of `state` (default: self.state) to `path`, atomically."""
+        self._b.save(str(path), self._state(state))
+
+    def load(self, path, accept_changes=False):
+        """The state a checkpoint file holds, checked against this batcher's source."""
+        return self._b.load(str(path), accept_changes)
+
+    def stats(self):
+        """delivered, bytes_delivered, retries, restarts, hedges, rate, ahead, in_flight, workers..."""
+        return self._b.stats()
+
+    def pause(self):
+        """No new jobs; take() delivers what is buffered, then waits for resume()."""
+        self._b.pause()
+
+    def resume(self):
+        self._b.resume()
+
+    def stop(self):
+        self._b.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _state(self, state):
+        if state is None:
+            if self.state is None:
+                raise ValueError("no state yet: take a batch first, or pass one")
+            return self.state
+        return state

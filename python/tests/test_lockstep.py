@@ -1,0 +1,129 @@
+"""The Python module: the same stream as C++, zero-copy arrays, checkpoints, ranks."""
+import faulthandler
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import lockstep
+
+
+def run(batcher, state, steps=None):
+    return list(batcher.iterate(state, steps))
+
+
+def test_a_finite_source_streams_in_order_for_any_worker_count():
+    outs = {}
+    for workers in (0, 1, 3):
+        with lockstep.Batcher(lockstep.synthetic(length=20, item_bytes=32), workers=workers) as b:
+            outs[workers] = run(b, b.seeded(3))
+    assert [o["index"] for o in outs[1]] == list(range(20))
+    for workers in (0, 3):
+        assert all(np.array_equal(a["bytes"], b["bytes"]) for a, b in zip(outs[1], outs[workers]))
+    assert outs[1][0]["bytes"].dtype == np.uint8 and outs[1][0]["bytes"].shape == (32,)
+
+
+def test_arrays_view_the_outputs_memory_without_a_copy(dataset):
+    b = lockstep.Batcher(lockstep.synthetic(length=3, item_bytes=4096))
+    out, _ = b.take(b.seeded(1))
+    assert out["bytes"].__array_interface__["data"][0] == b._b._last_output_address()
+    assert not out["bytes"].flags["OWNDATA"]
+    s = lockstep.Batcher(lockstep.signals(dataset, batch_size=4, window_seconds=30))
+    batch, _ = s.take(s.seeded(2))
+    assert batch["x"].__array_interface__["data"][0] == s._b._last_output_address()
+    assert not batch["x"].flags["OWNDATA"]
+    s.stop()
+    del s
+    # The array keeps its output alive after the batcher is gone.
+    assert np.isfinite(batch["x"]).all()
+
+
+def test_signals_batches_have_their_shapes(dataset):
+    b = lockstep.Batcher(lockstep.signals(dataset, batch_size=4, window_seconds=60, n_channels=2),
+                         workers=2)
+    batch, state = b.take(b.seeded(5))
+    assert batch["x"].dtype == np.float32 and batch["x"].shape == (4, 2, 60 * 32)
+    assert batch["y"].dtype == np.uint8 and batch["y"].shape == (4, 2)
+    assert len(batch["items"]) == 4 and len(batch["items"][0]["channels"]) == 2
+    assert state.index == 1 and state.source == "signals"
+
+
+def test_a_saved_state_resumes_exactly(tmp_path):
+    src = lockstep.synthetic(length=30, item_bytes=16)
+    b = lockstep.Batcher(src, workers=2)
+    whole = run(b, b.seeded(9))
+    first = run(b, b.seeded(9), steps=12)
+    b.save(tmp_path / "state.json")
+    assert b.state.index == 12
+    again = lockstep.Batcher(src, workers=1)
+    state = again.load(tmp_path / "state.json")
+    assert state == b.state
+    rest = run(again, state)
+    assert [o["index"] for o in first + rest] == list(range(30))
+    assert all(np.array_equal(a["bytes"], b["bytes"]) for a, b in zip(whole, first + rest))
+    assert again.from_checkpoint(b.checkpoint()) == b.state
+
+
+def test_ranks_share_one_stream_and_resume_at_another_world_size(tmp_path):
+    src = lockstep.synthetic(length=10, item_bytes=8)
+    whole = {o["index"]: o["bytes"] for o in run(lockstep.Batcher(src), lockstep.Batcher(src).seeded(1))}
+    seen = {}
+    for rank in range(3):
+        b = lockstep.Batcher(src, rank=rank, world_size=3)
+        outs = run(b, b.seeded(1))
+        assert len(outs) == 4  # ceil(10 / 3) steps on every rank
+        for out in outs:
+            if out is None:  # past the end: rank 1 and 2 on the last step
+                continue
+            assert out["index"] not in seen
+            seen[out["index"]] = out["bytes"]
+    assert sorted(seen) == sorted(whole)
+    assert all(np.array_equal(seen[i], whole[i]) for i in whole)
+    # Two ranks' checkpoint, resumed by three.
+    two = lockstep.Batcher(src, rank=0, world_size=2)
+    run(two, two.seeded(1), steps=2)
+    two.save(tmp_path / "ck.json")
+    rest = set()
+    for rank in range(3):
+        b = lockstep.Batcher(src, rank=rank, world_size=3)
+        rest |= {o["index"] for o in run(b, b.load(tmp_path / "ck.json")) if o is not None}
+    assert rest == set(range(4, 10))
+
+
+def test_take_releases_the_gil_while_it_waits():
+    b = lockstep.Batcher(lockstep.synthetic(length=5))
+    b.pause()  # take() waits for resume(), which only another thread can call
+    result = {}
+    taker = threading.Thread(target=lambda: result.update(step=b.take(b.seeded(1))))
+    # With the GIL held inside take() this thread could never run again:
+    # end the process (a failure) rather than hang the suite.
+    faulthandler.dump_traceback_later(120, exit=True)
+    try:
+        taker.start()
+        while b._b._waiting_in_take() == 0:
+            time.sleep(0.001)
+        b.resume()  # runs while the taker waits inside take()
+        taker.join()
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert result["step"][0]["index"] == 0
+
+
+def test_bad_input_raises_lockstep_error_naming_it(dataset, tmp_path):
+    with pytest.raises(lockstep.Error) as e:
+        lockstep.synthetic(item_bytes="many")
+    assert e.value.code == "invalid_config" and "item_bytes" in str(e.value)
+    with pytest.raises(lockstep.Error) as e:
+        lockstep.Batcher(lockstep.synthetic(), world_size=2, rank=2)
+    assert "rank 2 is not below world_size 2" in str(e.value)
+    b = lockstep.Batcher(lockstep.synthetic(length=3))
+    other = lockstep.Batcher(lockstep.signals(dataset, batch_size=2))
+    with pytest.raises(lockstep.Error) as e:
+        b.take(other.seeded(1))
+    assert e.value.code == "invalid_state"
+    with pytest.raises(lockstep.Error):
+        b.load(tmp_path / "missing.json")
+    with pytest.raises(lockstep.Error) as e:
+        lockstep.Batcher(lockstep.synthetic(), workers="four")
+    assert "workers" in str(e.value)
