@@ -11,7 +11,9 @@
 Every output's arrays view the C++ output's memory (no copy) and keep it
 alive; the GIL is released while take() waits. docs/python.md has the rest.
 """
+import atexit as _atexit
 import json as _json
+import weakref as _weakref
 
 from ._lockstep import Error, State, __version__  # noqa: F401
 from . import _lockstep
@@ -38,6 +40,28 @@ def signals(dataset, batch_size=64, window_seconds=30.0, n_channels=None,
                               signal_weights, label_weights)
 
 
+def python_source(iterate, materialize):
+    """A source written in Python.
+
+    iterate(state) -> (batch, next_state), or None at the end: cheap and pure.
+    materialize(batch) -> output: deterministic; an exception is a failed attempt, retried.
+    A state is any value json.dumps writes and json.loads reads back equal. lockstep's workers
+    call the two with the GIL held only inside them (docs/python.md: when it is worth it).
+    """
+    return _lockstep._python_source(iterate, materialize)
+
+
+_live = _weakref.WeakSet()
+
+
+@_atexit.register
+def _stop_all():
+    # Before the interpreter finalizes: workers of a Python source still
+    # need the GIL to finish.
+    for b in list(_live):
+        b.stop()
+
+
 class Batcher:
     """Batches of `source`, in order, from any state; a rank's share with world_size > 1.
 
@@ -48,10 +72,15 @@ class Batcher:
     def __init__(self, source, rank=0, world_size=1, shard="interleave", **config):
         self._b = _lockstep._Batcher(source, _json.dumps(config), rank, world_size, shard)
         self.state = None  # the state after the last batch taken
+        _live.add(self)
 
     def seeded(self, seed):
-        """A fresh state seeded with `seed`."""
+        """A fresh state seeded with `seed` (built-in sources)."""
         return self._b.seeded(seed)
+
+    def make_state(self, value):
+        """The state holding `value`, for a Python source (its first state, say)."""
+        return self._b.state(value)
 
     def take(self, state):
         """(output, state after it), or None at the end of a finite source.

@@ -20,6 +20,7 @@
 #include "lockstep/signals/random_batches.hpp"
 #include "lockstep/sources/grid.hpp"
 #include "lockstep/sources/synthetic.hpp"
+#include "python_source.hpp"
 
 namespace py = pybind11;
 
@@ -98,6 +99,11 @@ py::object to_python(grid_output out, const void*& data) {
   return d;
 }
 
+py::object to_python(py_ref out, const void*& data) {
+  data = nullptr;
+  return out.get();
+}
+
 template <class Out>
 py::object to_python(std::optional<Out> out, const void*& data) {
   data = nullptr;
@@ -138,6 +144,8 @@ class any_batcher {
  public:
   virtual ~any_batcher() = default;
   virtual state_ptr seeded(std::uint64_t seed) const = 0;
+  /// A Python source's state from a Python value.
+  virtual state_ptr state(const py::object& value) const = 0;
   /// (output, state) or None at the end; the GIL is released while it waits.
   virtual py::object take(const state_ptr& s) = 0;
   virtual std::string checkpoint(const state_ptr& s) const = 0;
@@ -158,16 +166,48 @@ class any_batcher {
   std::atomic<int> waiting_{0};
 };
 
+// The source whose states a batcher takes: a rank's share takes its inner
+// source's, so one state goes to a batcher with ranks and one without.
+template <class S>
+struct state_owner {
+  using type = S;
+};
+template <class S>
+struct state_owner<rank_share<S>> {
+  using type = S;
+};
+
 template <source S>
 class bound_batcher final : public any_batcher {
  public:
   using state_type = typename S::state_type;
-  using held_state = state_of<state_type, S>;
+  using held_state = state_of<state_type, typename state_owner<S>::type>;
 
-  bound_batcher(S src, const config& cfg) : b_(std::move(src), cfg) {}
+  bound_batcher(S src, const config& cfg) { b_.emplace(std::move(src), cfg); }
+  // Workers of a Python source may wait for the GIL: let them have it while
+  // the batcher ends them.
+  ~bound_batcher() override {
+    if (finalizing()) {
+      b_.reset();  // no thread can take the GIL any more
+      return;
+    }
+    py::gil_scoped_release unlocked;
+    b_.reset();
+  }
 
   state_ptr seeded(std::uint64_t seed) const override {
-    return std::make_shared<held_state>(state_type::seeded(seed));
+    if constexpr (requires { state_type::seeded(seed); })
+      return std::make_shared<held_state>(state_type::seeded(seed));
+    else
+      throw error(errc::invalid_config, "a Python source has no seeded states: "
+                                        "give its first state with batcher.make_state(value)");
+  }
+
+  state_ptr state(const py::object& value) const override {
+    if constexpr (std::same_as<state_type, python_source::state_type>)
+      return std::make_shared<held_state>(python_source::state_of(value));
+    else
+      throw error(errc::invalid_config, "make_state(value) is for Python sources; use seeded()");
   }
 
   py::object take(const state_ptr& s) override {
@@ -180,7 +220,7 @@ class bound_batcher final : public any_batcher {
         std::atomic<int>& n;
         ~leave() { --n; }
       } left{waiting_};
-      next = b_.take(state);
+      next = b_->take(state);
     }
     if (!next)
       return py::none();
@@ -192,30 +232,30 @@ class bound_batcher final : public any_batcher {
 
   std::string checkpoint(const state_ptr& s) const override {
     auto& state = unwrap(s);
-    return checkpoint_text(b_.source(), state, detail::index_in<S>(state).value_or(0));
+    return checkpoint_text(b_->source(), state, detail::index_in<S>(state).value_or(0));
   }
 
   state_ptr from_checkpoint(const std::string& text, bool accept_changes) const override {
-    auto r = parse_checkpoint(b_.source(), text, "checkpoint", resume_options{accept_changes});
+    auto r = parse_checkpoint(b_->source(), text, "checkpoint", resume_options{accept_changes});
     return std::make_shared<held_state>(std::move(r.state));
   }
 
   void save(const std::string& path, const state_ptr& s) const override {
     auto& state = unwrap(s);
-    save_checkpoint(path, b_.source(), state, detail::index_in<S>(state).value_or(0));
+    save_checkpoint(path, b_->source(), state, detail::index_in<S>(state).value_or(0));
   }
 
   state_ptr load(const std::string& path, bool accept_changes) const override {
-    auto r = load_checkpoint(path, b_.source(), resume_options{accept_changes});
+    auto r = load_checkpoint(path, b_->source(), resume_options{accept_changes});
     return std::make_shared<held_state>(std::move(r.state));
   }
 
-  py::dict stats() const override { return to_python(b_.stats()); }
-  void pause() override { b_.pause(); }
-  void resume() override { b_.resume(); }
+  py::dict stats() const override { return to_python(b_->stats()); }
+  void pause() override { b_->pause(); }
+  void resume() override { b_->resume(); }
   void stop() override {
     py::gil_scoped_release unlocked;
-    b_.stop();
+    b_->stop();
   }
 
  private:
@@ -228,7 +268,7 @@ class bound_batcher final : public any_batcher {
     return typed->value;
   }
 
-  batcher<S> b_;
+  std::optional<batcher<S>> b_;
 };
 
 // -- Sources: what Python describes, built when a Batcher is made -----------
@@ -238,6 +278,7 @@ struct source_spec {
   std::string params_json;  // synthetic, grid
   std::string dataset;      // signals
   signals::random_batches_params signals;
+  py::object iterate, materialize;  // python
 };
 
 template <source S>
@@ -258,6 +299,8 @@ std::unique_ptr<any_batcher> make_batcher(const source_spec& spec, const std::st
   auto params = [&] { return boost::json::parse(spec.params_json); };
   if (spec.kind == "synthetic")
     return bind_source(synthetic{boost::json::value_to<synthetic_params>(params())}, cfg, ranks);
+  if (spec.kind == "python")
+    return bind_source(python_source{spec.iterate, spec.materialize}, cfg, ranks);
   if (spec.kind == "grid")
     return bind_source(grid{boost::json::value_to<grid_params>(params())}, cfg, ranks);
   return bind_source(signals::random_batches{signals::dataset::open(spec.dataset), spec.signals}, cfg,
@@ -300,13 +343,13 @@ PYBIND11_MODULE(_lockstep, m) {
 
   py::class_<source_spec>(m, "_SourceSpec");
   m.def("_synthetic", [](const std::string& params_json) {
-    source_spec s{"synthetic", params_json, {}, {}};
+    source_spec s{"synthetic", params_json, {}, {}, {}, {}};
     // Checked now, so a bad parameter is refused where it was written.
     (void)boost::json::value_to<synthetic_params>(boost::json::parse(params_json));
     return s;
   });
   m.def("_grid", [](const std::string& params_json) {
-    source_spec s{"grid", params_json, {}, {}};
+    source_spec s{"grid", params_json, {}, {}, {}, {}};
     (void)boost::json::value_to<grid_params>(boost::json::parse(params_json));
     return s;
   });
@@ -314,7 +357,7 @@ PYBIND11_MODULE(_lockstep, m) {
         [](const std::string& dataset, std::uint32_t batch_size, double window_seconds,
            std::optional<std::uint32_t> n_channels, std::optional<std::vector<double>> signal_weights,
            std::optional<std::vector<std::vector<double>>> label_weights) {
-          source_spec s{"signals", {}, dataset, {}};
+          source_spec s{"signals", {}, dataset, {}, {}, {}};
           s.signals.batch_size = batch_size;
           s.signals.window_seconds = window_seconds;
           s.signals.n_channels = n_channels;
@@ -323,10 +366,19 @@ PYBIND11_MODULE(_lockstep, m) {
           return s;
         });
 
+  m.def("_python_source", [](py::object iterate, py::object materialize) {
+    for (auto* f : {&iterate, &materialize})
+      if (!PyCallable_Check(f->ptr()))
+        throw error(errc::invalid_config, "a Python source needs two callables, iterate(state) "
+                                          "and materialize(batch)");
+    return source_spec{"python", {}, {}, {}, std::move(iterate), std::move(materialize)};
+  });
+
   py::class_<any_batcher>(m, "_Batcher")
     .def(py::init(&make_batcher), py::arg("source"), py::arg("config_json"), py::arg("rank"),
          py::arg("world_size"), py::arg("shard"))
     .def("seeded", &any_batcher::seeded)
+    .def("state", &any_batcher::state)
     .def("take", &any_batcher::take)
     .def("checkpoint", &any_batcher::checkpoint)
     .def("from_checkpoint", &any_batcher::from_checkpoint)
