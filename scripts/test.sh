@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 preset=${1:-dev}
 extra=()
 [ "$preset" = fuzz ] && extra=(clang libclang-rt-14-dev)
-# dev builds and tests the Python module too (python/).
-[ "$preset" = dev ] && extra=(pybind11-dev python3-dev python3-numpy python3-pytest)
+# dev builds and tests the Python module too (python/), and its PyTorch example.
+[ "$preset" = dev ] && extra=(pybind11-dev python3-dev python3-numpy python3-pytest python3-torch)
 # gnuplot: cli.stats_json draws a --stats-json file with scripts/plot-stats.
 bash scripts/setup.sh gnuplot-nox "${extra[@]}"
 jobs=$(nproc)

@@ -1,5 +1,6 @@
 """The Python module: the same stream as C++, zero-copy arrays, checkpoints, ranks."""
 import faulthandler
+import pathlib
 import subprocess
 import sys
 import threading
@@ -187,3 +188,27 @@ print(b.take(b.make_state(0))[0])
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"
     assert "terminate" not in done.stderr
+
+
+def test_the_pytorch_example_resumes_with_the_uninterrupted_losses(dataset, tmp_path):
+    pytest.importorskip("torch")
+    example = pathlib.Path(__file__).parents[2] / "examples" / "python" / "train_sleep_stages.py"
+    done = subprocess.run([sys.executable, str(example), str(dataset), "--work", str(tmp_path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "resumed, same" in done.stdout and "DIFFERS" not in done.stdout
+
+
+def test_the_torch_dataset_yields_tensors_over_lockstep_memory(dataset):
+    torch = pytest.importorskip("torch")
+    from lockstep.torch import Dataset
+    data = Dataset(lockstep.signals(dataset, batch_size=4), seed=3, steps=3, workers=2)
+    batches = list(torch.utils.data.DataLoader(data, batch_size=None))
+    assert len(batches) == 3 and batches[0]["x"].dtype == torch.float32
+    saved = data.state_dict()
+    again = Dataset(lockstep.signals(dataset, batch_size=4), seed=3, steps=2, workers=1)
+    first = next(iter(again))
+    assert torch.equal(first["x"], batches[0]["x"])
+    again.load_state_dict(saved)
+    assert lockstep.Batcher(lockstep.signals(dataset, batch_size=4)).from_checkpoint(
+        saved["lockstep_checkpoint"]).index == 3
