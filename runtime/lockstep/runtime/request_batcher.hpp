@@ -159,10 +159,12 @@ class request_batcher {
   void submit(request r, std::function<void(outcome<response>)> done, submit_options opts = {}) {
     auto s = std::make_shared<slot>(std::move(r), std::move(done), meter_);
     s->high_priority = opts.level == priority::high;
-    s->timeout = opts.timeout;
+    // Checked before the slot's nanoseconds take it: a huge one would overflow.
     auto refusal = detail::check_timeout(opts.timeout);
-    if (!refusal)
+    if (!refusal) {
+      s->timeout = opts.timeout;
       refusal = check(s->request);
+    }
     if (refusal) {
       meter_->submitted();
       s->fail(errc::rejected, *refusal);
