@@ -22,6 +22,7 @@
 #include "rows/memory.hpp"
 #include "rows/overhead.hpp"
 #include "rows/overhead_curve.hpp"
+#include "rows/python_signals.hpp"
 #include "rows/remote.hpp"
 #include "rows/request_batching.hpp"
 #include "rows/restart.hpp"
@@ -51,6 +52,7 @@ std::vector<group> groups() {
     {{"lognormal_w8"}, one(lognormal_row)},
     {{"stragglers_p99"}, one(stragglers_row)},
     {{"signals_mb_s"}, one(signals_row)},
+    {{"python_signals_mb_s"}, one(python_signals_row)},
     {{"remote_1mb", "remote_8mb"}, [](context& c, report&) { return remote_rows(c); }},
     {{"restart_ms"}, one(restart_row)},
     {{"first_batch_ms"}, one(first_batch_row)},

@@ -12,6 +12,7 @@
 
 #include "lockstep/runtime/batcher.hpp"
 #include "make_dataset.hpp"
+#include "../scratch_dir.hpp"
 #include "lockstep/signals/random_batches.hpp"
 #include "throughput.hpp"
 
@@ -23,21 +24,6 @@ namespace fs = std::filesystem;
 using namespace lockstep::signals;
 
 constexpr unsigned workers = 2;
-
-// A scratch directory for the dataset, removed afterwards.
-struct scratch_dir {
-  fs::path path;
-  scratch_dir() {
-    auto pattern = (fs::temp_directory_path() / "lockstep-bench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("cannot make a temporary directory");
-    path = pattern;
-  }
-  ~scratch_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
 
 }  // namespace
 
