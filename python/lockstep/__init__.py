@@ -34,10 +34,11 @@ def grid(axes, runs=1, shuffle=None):
 
 
 def signals(dataset, batch_size=64, window_seconds=30.0, n_channels=None,
-            signal_weights=None, label_weights=None):
-    """Labeled random windows of EDF recordings (docs/signals.md)."""
-    return _lockstep._signals(str(dataset), batch_size, float(window_seconds), n_channels,
-                              signal_weights, label_weights)
+            signal_weights=None, label_weights=None, epoch_seconds=30.0):
+    """Labeled random windows of EDF recordings (docs/signals.md): every parameter of
+    random_batches, and the dataset's epoch length."""
+    return _lockstep._signals(str(dataset), float(epoch_seconds), batch_size,
+                              float(window_seconds), n_channels, signal_weights, label_weights)
 
 
 def python_source(iterate, materialize):
@@ -60,6 +61,29 @@ def _stop_all():
     # need the GIL to finish.
     for b in list(_live):
         b.stop()
+
+
+class _lockstep_checkpointer:
+    """What Batcher.checkpointer returns; a context manager that stops (writes) on exit."""
+
+    def __init__(self, ck):
+        self._ck = ck
+
+    def offer(self, state):
+        self._ck.offer(state)
+
+    def stop(self):
+        self._ck.stop()
+
+    @property
+    def writes(self):
+        return self._ck.writes
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 class Batcher:
@@ -121,6 +145,11 @@ class Batcher:
     def stats(self):
         """delivered, bytes_delivered, retries, restarts, hedges, rate, ahead, in_flight, workers..."""
         return self._b.stats()
+
+    def checkpointer(self, path, every_seconds=5.0):
+        """A lockstep.checkpointer: offer(state) every step costs nanoseconds; the file is
+        written atomically at most once every `every_seconds`, and on stop()."""
+        return _lockstep_checkpointer(self._b.checkpointer(str(path), float(every_seconds)))
 
     def pause(self):
         """No new jobs; take() delivers what is buffered, then waits for resume()."""

@@ -2,6 +2,7 @@
 // ranks and checkpoints. Outputs reach Python as NumPy arrays over the
 // output's own memory (no copy), kept alive by the arrays.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -138,6 +139,16 @@ py::dict to_python(const run_stats& s) {
   return d;
 }
 
+// -- Checkpointers: lockstep::checkpointer behind one Python type ----------
+
+class any_checkpointer {
+ public:
+  virtual ~any_checkpointer() = default;
+  virtual void offer(const state_ptr& s) = 0;
+  virtual void stop() = 0;
+  virtual std::uint64_t writes() const = 0;
+};
+
 // -- Batchers: one C++ type per source, one Python type ---------------------
 
 class any_batcher {
@@ -153,6 +164,9 @@ class any_batcher {
   virtual void save(const std::string& path, const state_ptr& s) const = 0;
   virtual state_ptr load(const std::string& path, bool accept_changes) const = 0;
   virtual py::dict stats() const = 0;
+  /// A lockstep::checkpointer of this batcher's source writing to `path`.
+  virtual std::unique_ptr<any_checkpointer> checkpointer(const std::string& path,
+                                                         double every_seconds) const = 0;
   virtual void pause() = 0;
   virtual void resume() = 0;
   virtual void stop() = 0;
@@ -251,6 +265,14 @@ class bound_batcher final : public any_batcher {
   }
 
   py::dict stats() const override { return to_python(b_->stats()); }
+
+  std::unique_ptr<any_checkpointer> checkpointer(const std::string& path,
+                                                 double every_seconds) const override {
+    if (!(every_seconds >= 0 && every_seconds <= 86400))
+      throw error(errc::invalid_config, "every_seconds must be between 0 and 86400");
+    auto every = std::chrono::nanoseconds{static_cast<std::int64_t>(every_seconds * 1e9)};
+    return std::make_unique<typed_checkpointer>(b_->source(), path, every);
+  }
   void pause() override { b_->pause(); }
   void resume() override { b_->resume(); }
   void stop() override {
@@ -259,6 +281,26 @@ class bound_batcher final : public any_batcher {
   }
 
  private:
+  class typed_checkpointer final : public any_checkpointer {
+   public:
+    typed_checkpointer(const S& src, const std::string& path, std::chrono::nanoseconds every)
+      : ck_(src, path, every) {}
+    // Offered from the training loop's thread; the file is written on the
+    // checkpointer's own, at most once an interval.
+    void offer(const state_ptr& s) override {
+      auto& state = unwrap(s);
+      ck_.offer(state, detail::index_in<S>(state).value_or(0));
+    }
+    void stop() override {
+      py::gil_scoped_release unlocked;
+      ck_.stop();
+    }
+    std::uint64_t writes() const override { return ck_.writes(); }
+
+   private:
+    lockstep::checkpointer<S> ck_;
+  };
+
   static const state_type& unwrap(const state_ptr& s) {
     auto* typed = dynamic_cast<const held_state*>(s.get());
     if (typed == nullptr)
@@ -279,10 +321,12 @@ struct source_spec {
   std::string dataset;      // signals
   signals::random_batches_params signals;
   py::object iterate, materialize;  // python
+  signals::dataset_options dataset_options{};
 };
 
 template <source S>
-std::unique_ptr<any_batcher> bind_source(S src, const config& cfg, const std::optional<rank_spec>& ranks) {
+std::unique_ptr<any_batcher> bind_source(S src, const config& cfg,
+                                         const std::optional<rank_spec>& ranks) {
   if (!ranks)
     return std::make_unique<bound_batcher<S>>(std::move(src), cfg);
   return std::make_unique<bound_batcher<rank_share<S>>>(rank_share<S>{std::move(src), *ranks},
@@ -303,8 +347,8 @@ std::unique_ptr<any_batcher> make_batcher(const source_spec& spec, const std::st
     return bind_source(python_source{spec.iterate, spec.materialize}, cfg, ranks);
   if (spec.kind == "grid")
     return bind_source(grid{boost::json::value_to<grid_params>(params())}, cfg, ranks);
-  return bind_source(signals::random_batches{signals::dataset::open(spec.dataset), spec.signals}, cfg,
-              ranks);
+  auto data = signals::dataset::open(spec.dataset, spec.dataset_options);
+  return bind_source(signals::random_batches{std::move(data), spec.signals}, cfg, ranks);
 }
 
 }  // namespace
@@ -343,21 +387,23 @@ PYBIND11_MODULE(_lockstep, m) {
 
   py::class_<source_spec>(m, "_SourceSpec");
   m.def("_synthetic", [](const std::string& params_json) {
-    source_spec s{"synthetic", params_json, {}, {}, {}, {}};
+    source_spec s{"synthetic", params_json, {}, {}, {}, {}, {}};
     // Checked now, so a bad parameter is refused where it was written.
     (void)boost::json::value_to<synthetic_params>(boost::json::parse(params_json));
     return s;
   });
   m.def("_grid", [](const std::string& params_json) {
-    source_spec s{"grid", params_json, {}, {}, {}, {}};
+    source_spec s{"grid", params_json, {}, {}, {}, {}, {}};
     (void)boost::json::value_to<grid_params>(boost::json::parse(params_json));
     return s;
   });
   m.def("_signals",
-        [](const std::string& dataset, std::uint32_t batch_size, double window_seconds,
-           std::optional<std::uint32_t> n_channels, std::optional<std::vector<double>> signal_weights,
+        [](const std::string& dataset, double epoch_seconds, std::uint32_t batch_size,
+           double window_seconds, std::optional<std::uint32_t> n_channels,
+           std::optional<std::vector<double>> signal_weights,
            std::optional<std::vector<std::vector<double>>> label_weights) {
-          source_spec s{"signals", {}, dataset, {}, {}, {}};
+          source_spec s{"signals", {}, dataset, {}, {}, {}, {}};
+          s.dataset_options.epoch_seconds = epoch_seconds;
           s.signals.batch_size = batch_size;
           s.signals.window_seconds = window_seconds;
           s.signals.n_channels = n_channels;
@@ -371,8 +417,13 @@ PYBIND11_MODULE(_lockstep, m) {
       if (!PyCallable_Check(f->ptr()))
         throw error(errc::invalid_config, "a Python source needs two callables, iterate(state) "
                                           "and materialize(batch)");
-    return source_spec{"python", {}, {}, {}, std::move(iterate), std::move(materialize)};
+    return source_spec{"python", {}, {}, {}, std::move(iterate), std::move(materialize), {}};
   });
+
+  py::class_<any_checkpointer>(m, "_Checkpointer")
+    .def("offer", &any_checkpointer::offer)
+    .def("stop", &any_checkpointer::stop)
+    .def_property_readonly("writes", &any_checkpointer::writes);
 
   py::class_<any_batcher>(m, "_Batcher")
     .def(py::init(&make_batcher), py::arg("source"), py::arg("config_json"), py::arg("rank"),
@@ -385,6 +436,7 @@ PYBIND11_MODULE(_lockstep, m) {
     .def("save", &any_batcher::save)
     .def("load", &any_batcher::load)
     .def("stats", &any_batcher::stats)
+    .def("checkpointer", &any_batcher::checkpointer)
     .def("pause", &any_batcher::pause)
     .def("resume", &any_batcher::resume)
     .def("stop", &any_batcher::stop)

@@ -212,3 +212,21 @@ def test_the_torch_dataset_yields_tensors_over_lockstep_memory(dataset):
     again.load_state_dict(saved)
     assert lockstep.Batcher(lockstep.signals(dataset, batch_size=4)).from_checkpoint(
         saved["lockstep_checkpoint"]).index == 3
+
+
+def test_a_checkpointer_keeps_the_last_state_offered(tmp_path):
+    b = lockstep.Batcher(lockstep.synthetic(length=50, item_bytes=8))
+    path = tmp_path / "ck.json"
+    with b.checkpointer(path, every_seconds=3600) as ck:
+        for _ in b.iterate(b.seeded(4), steps=20):
+            ck.offer(b.state)
+    assert ck.writes >= 1  # stop() wrote what the interval had not yet
+    assert b.load(path) == b.state and b.state.index == 20
+    with pytest.raises(lockstep.Error):
+        b.checkpointer(tmp_path / "x.json", every_seconds=-1)
+
+
+def test_signals_take_the_datasets_epoch_length(dataset):
+    with pytest.raises(lockstep.Error) as e:
+        lockstep.Batcher(lockstep.signals(dataset, window_seconds=30, epoch_seconds=20))
+    assert "window" in str(e.value) or "epoch" in str(e.value)
