@@ -57,10 +57,11 @@ _live = _weakref.WeakSet()
 
 @_atexit.register
 def _stop_all():
-    # Before the interpreter finalizes: workers of a Python source still
-    # need the GIL to finish.
+    # Before the interpreter finalizes: the C++ batchers end their threads
+    # now, while a worker inside a Python source's callable can still take
+    # the GIL to finish it (stop() alone abandons it, running).
     for b in list(_live):
-        b.stop()
+        b._close()
 
 
 class _lockstep_checkpointer:
@@ -166,6 +167,11 @@ class Batcher:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def _close(self):
+        if self._b is not None:
+            self._b.stop()
+            self._b = None  # the last reference: the C++ batcher ends its threads here
 
     def _state(self, state):
         if state is None:
