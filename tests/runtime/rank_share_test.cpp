@@ -239,6 +239,11 @@ TEST(rank_share, bad_specs_are_refused_naming_what_is_wrong) {
               .find("cannot be split"),
             std::string::npos);
   EXPECT_NE(refused([] { parse_shard_mode("stripes"); }).find("stripes"), std::string::npos);
+  EXPECT_NE(refused([] {
+              rank_share<synthetic>{finite(3), {0, std::size_t{1} << 40, shard_mode::interleave}};
+            }).find("above the supported"),
+            std::string::npos);
+  EXPECT_NE(refused([] { part_range(10, 0, 0); }).find("does not exist"), std::string::npos);
 }
 
 }  // namespace

@@ -27,19 +27,23 @@ std::string_view to_string(shard_mode m);
 /// "interleave" or "split"; throws error(invalid_config) naming the value.
 shard_mode parse_shard_mode(std::string_view text);
 
+/// Ranks of a job at most (a step of interleave iterates world_size batches).
+inline constexpr std::size_t max_world_size = std::size_t{1} << 20;
+
 struct rank_spec {
   std::size_t rank = 0;
   std::size_t world_size = 1;
   shard_mode mode = shard_mode::interleave;
 };
 
-/// Throws error(invalid_config) naming the field: world_size 0, or a rank
-/// not below it.
+/// Throws error(invalid_config) naming the field: world_size 0 or above
+/// max_world_size, or a rank not below it.
 void validate(const rank_spec& r);
 
 /// Items [first, last) of part `part` of `parts` of a batch of `items`
 /// items: contiguous, in order, the first `items % parts` parts one item
-/// longer than the others (as numpy.array_split).
+/// longer than the others (as numpy.array_split). Throws error(invalid_config)
+/// for a part that does not exist.
 std::pair<std::size_t, std::size_t> part_range(std::size_t items, std::size_t part,
                                                std::size_t parts);
 
