@@ -4,10 +4,11 @@
 # Bad --checkpoint input is refused (exit 2) naming it, before any batch.
 source "$(dirname "$0")/lib.sh"
 common=(--workers 2 --latency-ms 2 --no-progress)
-expect_status 0 "$LOCKSTEP" run --seed 9 --batches 1200 --workers 2 --digests all.jsonl --no-progress
-# About 1.2 s of batches at 2 workers x 2 ms; killed once a write after the
+expect_status 0 "$LOCKSTEP" run --seed 9 --batches 4000 --workers 2 --digests all.jsonl --no-progress
+# About 4 s of batches at 2 workers x 2 ms (long enough for a loaded machine to
+# see it under way); killed once a write after the
 # first (the start state) shows progress.
-"$LOCKSTEP" run --seed 9 --batches 1200 "${common[@]}" --checkpoint ck.json \
+"$LOCKSTEP" run --seed 9 --batches 4000 "${common[@]}" --checkpoint ck.json \
   --checkpoint-every 0.1 > killed.out 2> killed.err &
 pid=$!
 index_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["index"])' "$1" 2>/dev/null || echo 0; }
@@ -16,12 +17,12 @@ kill -KILL "$pid"
 wait_exit "$pid"
 [ "$exit_status" -eq 137 ] || fail "the run ended by itself before the kill ($exit_status)"
 k=$(index_of ck.json)
-[ "$k" -lt 1200 ] || fail "the checkpoint is at the end already"
+[ "$k" -lt 4000 ] || fail "the checkpoint is at the end already"
 no_temp_files ck.json
-expect_status 0 "$LOCKSTEP" run --resume ck.json --batches $((1200 - k)) --workers 3 \
+expect_status 0 "$LOCKSTEP" run --resume ck.json --batches $((4000 - k)) --workers 3 \
   --digests rest.jsonl --no-progress
-sed -n "$((k + 1)),1200p" all.jsonl > expected.jsonl
-cmp -s expected.jsonl rest.jsonl || fail "the run resumed at $k differs from lines $((k + 1))-1200"
+sed -n "$((k + 1)),4000p" all.jsonl > expected.jsonl
+cmp -s expected.jsonl rest.jsonl || fail "the run resumed at $k differs from lines $((k + 1))-4000"
 
 # The summary counts the writes; --resume and --checkpoint may name one file.
 expect_status 0 "$LOCKSTEP" run --resume ck.json --batches 10 --no-progress --checkpoint ck.json
