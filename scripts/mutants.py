@@ -135,9 +135,23 @@ MUTATIONS = [
      "      if (!next)\n        break;\n      if (!step)", "      if (!next)\n        return std::nullopt;\n      if (!step)"),
     ("rank_share_part_start", False, "runtime/src/rank_share.cpp",
      "auto first = part * base + std::min(part, longer);", "auto first = part * base;"),
+    # Sleep-EDF preparation: a window's resampling starts at its own phase,
+    # labels round to the nearest sample, the crop keeps its margin, robust
+    # scaling clips, and the ordered pass steps by whole windows.
+    ("resample_window_phase", False, "signals/src/resample.cpp",
+     "  auto r = static_cast<std::uint64_t>(t % den_);", "  std::uint64_t r = 0;"),
+    ("label_nearest_sample", False, "signals/src/dataset.cpp",
+     "2 * static_cast<__int128>(start) * es + d->epoch_ticks_,",
+     "2 * static_cast<__int128>(start) * es,"),
+    ("crop_margin", False, "signals/src/dataset.cpp",
+     "f > margin ? f - margin : 0", "f"),
+    ("robust_clip", False, "signals/src/dataset.cpp",
+     "options_.scaling == scaling::robust ? options_.clip : 0", "0"),
+    ("pass_whole_windows", False, "signals/src/random_batches.cpp",
+     "  w.start_epoch = (i - starts[r]) * window_epochs_;", "  w.start_epoch = i - starts[r];"),
 ]
 
-TARGETS = ["messages_tests", "actors_tests", "runtime_tests"]
+TARGETS = ["messages_tests", "actors_tests", "runtime_tests", "signals_tests"]
 
 
 def run(cmd, log):

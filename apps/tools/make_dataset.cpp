@@ -14,6 +14,7 @@
 
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/signals/labels.hpp"
+#include "lockstep/signals/portable_math.hpp"
 #include "lockstep/signals/sampling.hpp"
 #include "lockstep/sources/xoshiro256.hpp"
 
@@ -41,25 +42,6 @@ struct open_writer {
     }
   }
 };
-
-// sin(x) with + and * only, so every IEEE-754 platform computes the same
-// samples (libm's sin may differ in the last bit between libraries).
-double portable_sin(double x) {
-  constexpr double pi = 3.14159265358979323846;
-  x -= 2 * pi * std::nearbyint(x / (2 * pi));
-  if (x > pi / 2)
-    x = pi - x;
-  else if (x < -pi / 2)
-    x = -pi - x;
-  double x2 = x * x;
-  double term = x;
-  double sum = x;
-  for (int k = 1; k <= 7; ++k) {  // Taylor to x^15: error below 1e-12 on [-pi/2, pi/2]
-    term *= -x2 / ((2 * k) * (2 * k + 1));
-    sum += term;
-  }
-  return sum;
-}
 
 enum class synth_stage : std::uint8_t { W, N1, N2, N3, R, movement };
 
@@ -226,6 +208,11 @@ void write_edf(const fs::path& file, const edf_contents& contents) {
   auto delay = static_cast<int>(contents.start_delay_seconds);
   check(edf_set_startdatetime(w.handle, 1989, 4, 24, 22 + delay / 3600, delay / 60 % 60, delay % 60),
         "the start date");
+  if (contents.start_subsecond >= ticks_per_second)
+    throw error(errc::invalid_config, file.string() + ": a sub-second start must be below 1 s");
+  if (contents.start_subsecond > 0)
+    check(edf_set_subsecond_starttime(w.handle, static_cast<int>(contents.start_subsecond)),
+          "the sub-second start");
   check(edf_set_number_of_annotation_signals(w.handle, static_cast<int>(annotation_signals)),
         "the number of annotation signals");
   for (std::uint64_t r = 0; r < records; ++r)
@@ -341,76 +328,152 @@ std::vector<fs::path> make_dataset(const fs::path& given, const make_dataset_opt
 
 namespace {
 
-// The recordings, written into `dir`; returns their names.
-std::vector<std::string> write_recordings(const fs::path& dir, const make_dataset_options& o) {
+// The stage of each epoch: a Markov chain from wake; in the Sleep-EDF layout
+// the first quarter and the last fifth of the night are wake, as a cassette
+// recording runs from the afternoon to the next morning.
+std::vector<synth_stage> draw_stages(std::uint64_t epochs, bool long_wake, xoshiro256ss& rng) {
+  std::vector<synth_stage> stages;
+  auto s = synth_stage::W;
+  const auto asleep = long_wake ? epochs / 4 : 0;
+  const auto awake = long_wake ? epochs - epochs / 5 : epochs;
+  for (std::uint64_t e = 0; e < epochs; ++e) {
+    if (e == asleep && long_wake)
+      s = synth_stage::N1;
+    stages.push_back(e < asleep || e >= awake ? synth_stage::W : s);
+    s = next_stage(s, rng);
+  }
+  return stages;
+}
+
+// The hypnogram: runs of one stage become spans, stage N3 written as R&K's 3
+// or 4 at random; the last epoch is "Sleep stage ?", as Sleep-EDF's
+// hypnograms end (in its layout running `past` epochs beyond the signals).
+edf_contents hypnogram(const std::vector<synth_stage>& stages, std::uint64_t past,
+                       xoshiro256ss& rng) {
+  constexpr std::int64_t epoch = 30 * ticks_per_second;
+  edf_contents hyp;
+  auto span = [&hyp](std::uint64_t from, std::uint64_t to, std::string text) {
+    hyp.annotations.push_back({static_cast<std::int64_t>(from) * epoch,
+                               static_cast<std::int64_t>(to - from) * epoch, std::move(text)});
+  };
+  const auto epochs = stages.size();
+  for (std::uint64_t e = 0; e + 1 < epochs;) {
+    auto run = e;
+    while (run + 1 < epochs && stages[run] == stages[e])
+      ++run;
+    span(e, run, stage_text(stages[e], uniform01(rng) < 0.5));
+    e = run;
+  }
+  span(epochs - 1, epochs + past, "Sleep stage ?");
+  return hyp;
+}
+
+// EEG-like samples whose character follows the stage, one signal per label.
+std::vector<signal_data> eeg_signals(const std::vector<synth_stage>& stages,
+                                     const std::vector<std::string>& labels,
+                                     std::uint32_t rate, xoshiro256ss& rng) {
   constexpr double two_pi = 6.28318530717958647692;
   constexpr std::uint32_t epoch_seconds = 30;
-  const std::uint64_t epochs = std::uint64_t{o.minutes} * 60 / epoch_seconds;
-  const std::uint64_t epoch_samples = std::uint64_t{epoch_seconds} * o.sample_rate;
+  const std::uint64_t epoch_samples = std::uint64_t{epoch_seconds} * rate;
+  std::vector<signal_data> out;
+  for (auto& label : labels) {
+    signal_data sig;
+    sig.label = label;
+    sig.sample_rate = rate;
+    sig.samples.resize(stages.size() * epoch_samples);
+    out.push_back(std::move(sig));
+  }
+  // physical = bit * (0.5 + digital) for the ±1000 µV, 16-bit range.
+  const double bit = 2000.0 / 65535.0;
+  for (std::uint64_t e = 0; e < stages.size(); ++e) {
+    auto look = signal_of(stages[e]);
+    // A spindle: a 1 s burst of 13 Hz somewhere in an N2 epoch.
+    auto spindle_at = static_cast<double>(uniform_below(rng, epoch_seconds - 1));
+    for (std::size_t c = 0; c < out.size(); ++c) {
+      auto scale = 1.0 - 0.15 * static_cast<double>(c % 4);
+      std::array<double, 2> phase{uniform01(rng) * two_pi, uniform01(rng) * two_pi};
+      auto* samples = out[c].samples.data() + e * epoch_samples;
+      for (std::uint64_t i = 0; i < epoch_samples; ++i) {
+        auto t = static_cast<double>(i) / rate;
+        double v = 0;
+        for (std::size_t k = 0; k < look.waves.size(); ++k)
+          if (2 * look.waves[k].hz < rate)
+            v += look.waves[k].microvolts * portable_sin(two_pi * look.waves[k].hz * t + phase[k]);
+        if (look.spindles && t >= spindle_at && t < spindle_at + 1 && 26 < rate)
+          v += 40 * portable_sin(two_pi * 0.5 * (t - spindle_at)) * portable_sin(two_pi * 13 * t);
+        v += look.noise * (uniform01(rng) + uniform01(rng) - 1);
+        auto d = std::llround(scale * v / bit - 0.5);
+        samples[i] = static_cast<std::int16_t>(std::clamp<long long>(d, -32768, 32767));
+      }
+    }
+  }
+  return out;
+}
+
+// Sleep-EDF's 1 Hz signals: breathing, chin EMG (strongest awake, weakest in
+// R), rectal temperature falling through the night, a silent event marker.
+std::vector<signal_data> slow_signals(const std::vector<synth_stage>& stages, xoshiro256ss& rng) {
+  constexpr double two_pi = 6.28318530717958647692;
+  const auto n = stages.size() * 30;
+  auto make = [n](std::string label, std::string unit, double lo, double hi) {
+    signal_data s;
+    s.label = std::move(label);
+    s.unit = std::move(unit);
+    s.sample_rate = 1;
+    s.physical_min = lo;
+    s.physical_max = hi;
+    s.samples.resize(n);
+    return s;
+  };
+  std::vector<signal_data> out{make("Resp oro-nasal", "", -2048, 2047),
+                               make("EMG submental", "uV", 0, 100),
+                               make("Temp rectal", "DegC", 34, 40),
+                               make("Event marker", "", -2048, 2047)};
+  auto digital = [](const signal_data& s, double v) {
+    const double bit = (s.physical_max - s.physical_min) / 65535.0;
+    auto d = std::llround((v - s.physical_min) / bit - 32768);
+    return static_cast<std::int16_t>(std::clamp<long long>(d, -32768, 32767));
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    auto st = stages[i / 30];
+    double t = static_cast<double>(i);
+    double tone = st == synth_stage::W ? 40 : st == synth_stage::R ? 5 : 20;
+    out[0].samples[i] = digital(out[0], 800 * portable_sin(two_pi * 0.23 * t) + 50 * (uniform01(rng) - 0.5));
+    out[1].samples[i] = digital(out[1], tone + 10 * uniform01(rng));
+    out[2].samples[i] = digital(out[2], 37.2 - 0.6 * t / static_cast<double>(n) + 0.01 * uniform01(rng));
+    out[3].samples[i] = digital(out[3], 0);
+  }
+  return out;
+}
+
+// The recordings, written into `dir`; returns their names.
+std::vector<std::string> write_recordings(const fs::path& dir, const make_dataset_options& o) {
+  const bool sleep_edf = o.layout == dataset_layout::sleep_edf;
+  const std::uint64_t epochs = std::uint64_t{o.minutes} * 60 / 30;
   xoshiro256ss master{o.seed};
   std::vector<std::string> written;
   for (std::uint32_t r = 0; r < o.recordings; ++r) {
     xoshiro256ss rng{master()};
-
-    // The hypnogram: a stage per epoch, then runs of one stage become spans;
-    // the last epoch is "Sleep stage ?", as Sleep-EDF's hypnograms end.
-    std::vector<synth_stage> stages;
-    auto s = synth_stage::W;
-    for (std::uint64_t e = 0; e < epochs; ++e) {
-      stages.push_back(s);
-      s = next_stage(s, rng);
-    }
-    edf_contents hyp;
-    auto span = [&hyp](std::uint64_t from, std::uint64_t to, std::string text) {
-      hyp.annotations.push_back({static_cast<std::int64_t>(from * epoch_seconds) * ticks_per_second,
-                                 static_cast<std::int64_t>((to - from) * epoch_seconds) * ticks_per_second,
-                                 std::move(text)});
-    };
-    for (std::uint64_t e = 0; e + 1 < epochs;) {
-      auto run = e;
-      while (run + 1 < epochs && stages[run] == stages[e])
-        ++run;
-      span(e, run, stage_text(stages[e], uniform01(rng) < 0.5));
-      e = run;
-    }
-    span(epochs - 1, epochs, "Sleep stage ?");
-
+    auto stages = draw_stages(epochs, sleep_edf, rng);
+    auto hyp = hypnogram(stages, sleep_edf ? 60 : 0, rng);
     edf_contents psg;
-    for (std::uint32_t c = 0; c < o.channels; ++c) {
-      signal_data sig;
-      sig.label = channel_label(c);
-      sig.sample_rate = o.sample_rate;
-      sig.samples.resize(epochs * epoch_samples);
-      psg.signals.push_back(std::move(sig));
+    fs::path psg_path, hyp_path;
+    if (sleep_edf) {
+      psg.signals = eeg_signals(stages, {"EEG Fpz-Cz", "EEG Pz-Oz", "EOG horizontal"}, 100, rng);
+      for (auto& s : slow_signals(stages, rng))
+        psg.signals.push_back(std::move(s));
+      // Subject by subject, two nights each: SC4001, SC4002, SC4011, ...
+      auto name = numbered("SC4%02u", r / 2) + std::to_string(r % 2 + 1);
+      psg_path = dir / (name + "E0-PSG.edf");
+      hyp_path = dir / (name + "EC-Hypnogram.edf");
+    } else {
+      std::vector<std::string> labels;
+      for (std::uint32_t c = 0; c < o.channels; ++c)
+        labels.push_back(channel_label(c));
+      psg.signals = eeg_signals(stages, labels, o.sample_rate, rng);
+      psg_path = dir / numbered("SL%04uE0-PSG.edf", r);
+      hyp_path = dir / numbered("SL%04uEC-Hypnogram.edf", r);
     }
-    // physical = bit * (0.5 + digital) for the ±1000 µV, 16-bit range.
-    const double bit = 2000.0 / 65535.0;
-    for (std::uint64_t e = 0; e < epochs; ++e) {
-      auto look = signal_of(stages[e]);
-      // A spindle: a 1 s burst of 13 Hz somewhere in an N2 epoch.
-      auto spindle_at = static_cast<double>(uniform_below(rng, epoch_seconds - 1));
-      for (std::uint32_t c = 0; c < o.channels; ++c) {
-        auto scale = 1.0 - 0.15 * (c % 4);
-        std::array<double, 2> phase{uniform01(rng) * two_pi, uniform01(rng) * two_pi};
-        auto* out = psg.signals[c].samples.data() + e * epoch_samples;
-        for (std::uint64_t i = 0; i < epoch_samples; ++i) {
-          auto t = static_cast<double>(i) / o.sample_rate;
-          double v = 0;
-          for (std::size_t k = 0; k < look.waves.size(); ++k)
-            if (2 * look.waves[k].hz < o.sample_rate)
-              v += look.waves[k].microvolts * portable_sin(two_pi * look.waves[k].hz * t + phase[k]);
-          if (look.spindles && t >= spindle_at && t < spindle_at + 1 && 26 < o.sample_rate)
-            v += 40 * portable_sin(two_pi * 0.5 * (t - spindle_at))
-                 * portable_sin(two_pi * 13 * t);
-          v += look.noise * (uniform01(rng) + uniform01(rng) - 1);
-          auto d = std::llround(scale * v / bit - 0.5);
-          out[i] = static_cast<std::int16_t>(std::clamp<long long>(d, -32768, 32767));
-        }
-      }
-    }
-
-    auto psg_path = dir / numbered("SL%04uE0-PSG.edf", r);
-    auto hyp_path = dir / numbered("SL%04uEC-Hypnogram.edf", r);
     write_edf(psg_path, psg);
     write_edf(hyp_path, hyp);
     written.push_back(psg_path.filename().string());

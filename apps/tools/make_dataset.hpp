@@ -29,6 +29,7 @@ struct edf_contents {
   std::vector<signal_data> signals;
   std::vector<edf_annotation> annotations;
   std::uint32_t start_delay_seconds = 0;  ///< below 7200: starts at 22:00:00 + this
+  std::uint32_t start_subsecond = 0;      ///< EDF+ sub-second start, in 100 ns ticks (< 10^7)
 };
 
 /// Writes `contents` through edflib's writer with a fixed start date
@@ -38,7 +39,13 @@ struct edf_contents {
 /// lockstep::error(io_error) naming the file when writing fails.
 void write_edf(const std::filesystem::path& file, const edf_contents& contents);
 
+enum class dataset_layout {
+  plain,      ///< SL0000E0 names, `channels` EEG signals at `sample_rate`
+  sleep_edf,  ///< PhysioNet Sleep-EDF's sleep-cassette layout (make_dataset)
+};
+
 struct make_dataset_options {
+  dataset_layout layout = dataset_layout::plain;
   std::uint32_t recordings = 4;
   std::uint32_t minutes = 60;
   std::uint32_t channels = 2;
@@ -56,6 +63,15 @@ struct make_dataset_options {
 /// spindles in N2, large slow waves in N3). Deterministic from the seed on
 /// every platform (integer and IEEE double arithmetic only). Returns the
 /// files written.
+///
+/// With layout sleep_edf, the files are those of Sleep-EDF's sleep cassette:
+/// SC4ssNE0-PSG.edf with SC4ssNEC-Hypnogram.edf, two nights (N = 1, 2) per
+/// subject ss; the PSG holds "EEG Fpz-Cz", "EEG Pz-Oz" and "EOG horizontal" at
+/// 100 Hz, and "Resp oro-nasal", "EMG submental", "Temp rectal" and "Event
+/// marker" at 1 Hz (`channels` and `sample_rate` do not apply); each night
+/// starts and ends with long wake (a quarter and a fifth of it), uses both
+/// "Sleep stage 3" and "Sleep stage 4", and its hypnogram ends with a
+/// "Sleep stage ?" running 30 min past the signals.
 ///
 /// Whole or nothing: `dir` must not exist or be empty (a directory holding
 /// files is refused, so no stale recording of an earlier dataset stays

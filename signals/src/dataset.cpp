@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <sstream>
 
 #include <boost/json/parse.hpp>
@@ -12,6 +13,7 @@
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/detail/json_fields.hpp"
 #include "lockstep/runtime/file_digest.hpp"
+#include "lockstep/signals/channel_names.hpp"
 
 namespace lockstep::signals {
 
@@ -160,10 +162,85 @@ std::vector<entry> read_manifest(const fs::path& file) {
 
 }  // namespace
 
+namespace {
+
+__int128 gcd(__int128 a, __int128 b) {
+  while (b != 0)
+    a = std::exchange(b, a % b);
+  return a;
+}
+
+// floor(a / b) for b > 0, whatever a's sign.
+__int128 floor_div(__int128 a, __int128 b) {
+  auto q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+// The signals a recording is read from: the named ones, or its fastest.
+std::vector<std::uint16_t> pick_channels(const edf_header& h, const fs::path& psg,
+                                         const dataset_options& options) {
+  std::vector<std::uint16_t> out;
+  if (options.channels.empty()) {
+    std::uint32_t spr = 0;
+    for (auto& s : h.signals)
+      spr = std::max(spr, s.samples_per_record);
+    for (std::size_t i = 0; i < h.signals.size(); ++i)
+      if (h.signals[i].samples_per_record == spr)
+        out.push_back(static_cast<std::uint16_t>(i));
+    return out;
+  }
+  for (auto& name : options.channels) {
+    auto found = find_channel(h, name, psg.string());
+    if (!found) {
+      std::string labels;
+      for (auto& s : h.signals)
+        labels += (labels.empty() ? "\"" : ", \"") + s.label + "\"";
+      bad(psg, "has no channel \"" + name + "\" (its signals: " + labels + ")");
+    }
+    if (std::find(out.begin(), out.end(), *found) != out.end())
+      bad(psg, "channel \"" + name + "\" is named twice (it is \""
+                 + h.signals[*found].label + "\")");
+    out.push_back(*found);
+  }
+  return out;
+}
+
+// The epochs from `margin` before the first sleep epoch to `margin` after
+// the last: [first, last).
+std::pair<std::size_t, std::size_t> wake_crop(const std::vector<std::uint8_t>& labels,
+                                              std::uint64_t margin, const fs::path& file) {
+  auto sleep = [](std::uint8_t c) {
+    return c >= static_cast<std::uint8_t>(stage::N1) && c <= static_cast<std::uint8_t>(stage::R);
+  };
+  auto first = std::find_if(labels.begin(), labels.end(), sleep);
+  if (first == labels.end())
+    bad(file, "has no sleep epoch (N1, N2, N3 or R) to crop the wake around");
+  auto last = std::find_if(labels.rbegin(), labels.rend(), sleep);
+  auto f = static_cast<std::uint64_t>(first - labels.begin());
+  auto l = static_cast<std::uint64_t>(labels.rend() - last);  // one past the last sleep epoch
+  return {static_cast<std::size_t>(f > margin ? f - margin : 0),
+          static_cast<std::size_t>(std::min<std::uint64_t>(labels.size(), l + margin))};
+}
+
+}  // namespace
+
 std::shared_ptr<const dataset> dataset::open(const fs::path& where,
                                              const dataset_options& options) {
   if (!(std::isfinite(options.epoch_seconds) && options.epoch_seconds > 0))
     throw error(errc::invalid_config, "epoch_seconds must be a number > 0");
+  if (options.sample_rate
+      && !(std::isfinite(*options.sample_rate) && *options.sample_rate > 0
+           && *options.sample_rate <= 1e6))
+    throw error(errc::invalid_config, "sample_rate must be a number of Hz in (0, 1e6]");
+  if (!(std::isfinite(options.clip) && options.clip >= 0))
+    throw error(errc::invalid_config, "clip must be a number >= 0");
+  if (options.crop_wake_minutes
+      && !(std::isfinite(*options.crop_wake_minutes) && *options.crop_wake_minutes >= 0
+           && *options.crop_wake_minutes <= 1e6))
+    throw error(errc::invalid_config, "crop_wake_minutes must be a number of minutes in [0, 1e6]");
+  for (auto& name : options.channels)
+    if (channel_key(name).empty())
+      throw error(errc::invalid_config, "channels: \"" + name + "\" is not a channel name");
   std::error_code ec;
   if (!fs::exists(where, ec))
     bad(where, "does not exist");
@@ -173,7 +250,22 @@ std::shared_ptr<const dataset> dataset::open(const fs::path& where,
   d->location_ = where;
   d->options_ = options;
   d->epoch_ticks_ = std::llround(options.epoch_seconds * ticks_per_second);
-  const recording* first = nullptr;
+  if (options.sample_rate) {
+    // Output samples per epoch: a whole number, or windows would drift.
+    const double exact = options.epoch_seconds * *options.sample_rate;
+    const auto whole = std::llround(exact);
+    if (whole < 1 || std::abs(exact - static_cast<double>(whole)) > 1e-6 * exact)
+      throw error(errc::invalid_config,
+                  "sample_rate " + format_number(*options.sample_rate) + " Hz makes a "
+                    + format_seconds(d->epoch_ticks_) + " epoch " + format_number(exact)
+                    + " samples; it must be a whole number");
+    d->sample_rate_ = *options.sample_rate;
+    d->epoch_samples_ = static_cast<std::uint64_t>(whole);
+  }
+  // Filters are shared by every channel of one ratio.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::shared_ptr<const resampler>> filters;
+  std::string first_rate_from;  // "CHANNEL of FILE", for messages
+  std::vector<float> whole;     // a channel's labeled span, for its statistics
   for (auto& e : entries) {
     recording r;
     r.name = recording_name(e.psg);
@@ -185,30 +277,43 @@ std::shared_ptr<const dataset> dataset::open(const fs::path& where,
     auto& h = r.file->header();
     if (h.signals.empty())
       bad(e.psg, "has no signals");
+    r.channels = pick_channels(h, e.psg, options);
 
-    std::uint32_t spr = 0;
-    for (auto& s : h.signals)
-      spr = std::max(spr, s.samples_per_record);
-    for (std::size_t i = 0; i < h.signals.size(); ++i)
-      if (h.signals[i].samples_per_record == spr)
-        r.channels.push_back(static_cast<std::uint16_t>(i));
-    auto rate = h.sample_rate(r.channels[0]);
-    if (first) {
-      auto& f = first->file->header();
-      auto fspr = f.signals[first->channels[0]].samples_per_record;
-      // Equal rates: spr / record_ticks == fspr / f.record_ticks, exactly.
-      if (static_cast<__int128>(spr) * f.record_ticks
-          != static_cast<__int128>(fspr) * h.record_ticks)
-        bad(e.psg, "its fastest signals run at " + format_number(rate) + " Hz, those of "
-                     + first->psg.filename().string() + " at " + format_number(d->sample_rate_)
-                     + " Hz; a dataset has one sample rate");
-    } else {
-      d->sample_rate_ = rate;
-      if ((static_cast<__int128>(d->epoch_ticks_) * spr) % h.record_ticks != 0)
-        bad(e.psg, "a " + format_seconds(d->epoch_ticks_) + " epoch is not a whole number of "
-                     + format_number(rate) + " Hz samples");
-      d->epoch_samples_ = static_cast<std::uint64_t>(
-        static_cast<__int128>(d->epoch_ticks_) * spr / h.record_ticks);
+    // Without sample_rate, the dataset runs at its first channel's rate and
+    // every other channel must match it exactly (samples per record over
+    // record duration, compared as integers).
+    for (auto c : r.channels) {
+      auto spr = h.signals[c].samples_per_record;
+      auto where_from = "\"" + h.signals[c].label + "\" of " + e.psg.filename().string();
+      if (d->epoch_samples_ == 0) {
+        if ((static_cast<__int128>(d->epoch_ticks_) * spr) % h.record_ticks != 0)
+          bad(e.psg, "a " + format_seconds(d->epoch_ticks_) + " epoch is not a whole number of "
+                       + format_number(h.sample_rate(c)) + " Hz samples");
+        d->sample_rate_ = h.sample_rate(c);
+        d->epoch_samples_ = static_cast<std::uint64_t>(
+          static_cast<__int128>(d->epoch_ticks_) * spr / h.record_ticks);
+        first_rate_from = where_from;
+      }
+      // Input samples per epoch over output samples per epoch.
+      auto in = static_cast<__int128>(d->epoch_ticks_) * spr;
+      auto out = static_cast<__int128>(h.record_ticks) * d->epoch_samples_;
+      channel_plan plan;
+      plan.signal = c;
+      if (in != out) {
+        if (!options.sample_rate)
+          bad(e.psg, (options.channels.empty() ? "its fastest signals run at "
+                                               : "channel " + where_from + " runs at ")
+                       + format_number(h.sample_rate(c)) + " Hz, " + first_rate_from + " at "
+                       + format_number(d->sample_rate_)
+                       + " Hz; set sample_rate to read them at one rate");
+        auto g = gcd(in, out);
+        std::pair key{static_cast<std::uint64_t>(in / g), static_cast<std::uint64_t>(out / g)};
+        auto& f = filters[key];
+        if (!f)
+          f = std::make_shared<const resampler>(key.first, key.second);
+        plan.resample = f;
+      }
+      r.plans.push_back(std::move(plan));
     }
 
     epoch_labels labels;
@@ -237,24 +342,96 @@ std::shared_ptr<const dataset> dataset::open(const fs::path& where,
     }
     auto label_file = e.hypnogram.empty() ? e.psg : e.hypnogram;
     auto start = labels.start + shift;
-    if (start < 0)
-      bad(label_file, "its labels start " + format_seconds(-start) + " before the recording");
-    if ((static_cast<__int128>(start) * spr) % h.record_ticks != 0)
-      bad(label_file, "its labels start at " + format_seconds(start)
-                        + ", between two samples of the " + format_number(rate) + " Hz signals");
-    r.label_start = static_cast<std::uint64_t>(static_cast<__int128>(start) * spr / h.record_ticks);
-    auto samples = h.records * spr;
+    // The nearest sample, as MNE aligns onsets: round(start * rate).
+    const __int128 es = d->epoch_samples_;
+    auto at = floor_div(2 * static_cast<__int128>(start) * es + d->epoch_ticks_,
+                        2 * static_cast<__int128>(d->epoch_ticks_));
+    if (at < 0)
+      bad(label_file, "its labels start " + format_seconds(-start)
+                        + " before the recording, more than half a sample");
+    r.label_start = static_cast<std::uint64_t>(at);
+    auto samples = static_cast<std::uint64_t>(static_cast<__int128>(signals_end) * es
+                                              / d->epoch_ticks_);
     auto fit = r.label_start < samples ? (samples - r.label_start) / d->epoch_samples_ : 0;
     if (fit == 0)
       bad(label_file, "its labels start at " + format_seconds(start)
                         + ", less than one epoch before the signals end");
     if (labels.codes.size() > fit)
       labels.codes.resize(fit);
+    if (options.crop_wake_minutes) {
+      auto margin = static_cast<std::uint64_t>(
+        std::floor(*options.crop_wake_minutes * 60 * ticks_per_second
+                   / static_cast<double>(d->epoch_ticks_)));
+      auto [from, to] = wake_crop(labels.codes, margin, label_file);
+      r.cropped_epochs = from;
+      r.label_start += from * d->epoch_samples_;
+      labels.codes = {labels.codes.begin() + static_cast<std::ptrdiff_t>(from),
+                      labels.codes.begin() + static_cast<std::ptrdiff_t>(to)};
+    }
     r.labels = std::move(labels.codes);
+
+    if (options.scaling != scaling::none) {
+      // Over the channel's own samples inside the labeled span.
+      const auto span_end = r.label_start + r.labels.size() * d->epoch_samples_;
+      for (auto& plan : r.plans) {
+        auto spr = h.signals[plan.signal].samples_per_record;
+        auto in = static_cast<__int128>(d->epoch_ticks_) * spr;
+        auto out = static_cast<__int128>(h.record_ticks) * d->epoch_samples_;
+        auto lo = static_cast<std::uint64_t>(-floor_div(-static_cast<__int128>(r.label_start) * in, out));
+        auto hi = std::min<std::uint64_t>(
+          static_cast<std::uint64_t>(static_cast<__int128>(span_end) * in / out), h.records * spr);
+        auto label = "channel \"" + h.signals[plan.signal].label + "\"";
+        if (hi <= lo)
+          bad(e.psg, label + " has no samples in the labeled span to scale by");
+        whole.resize(hi - lo);
+        r.file->read(std::span{&plan.signal, 1}, lo, hi - lo, whole.data());
+        plan.scale = options.scaling == scaling::robust ? robust_statistics(whole)
+                                                        : zscore_statistics(whole);
+        if (!(plan.scale.spread > 0) || !std::isfinite(plan.scale.spread))
+          bad(e.psg, label + " is flat over its labeled span (its "
+                       + (options.scaling == scaling::robust ? "inter-quartile range"
+                                                             : "standard deviation")
+                       + " is 0): it cannot be scaled");
+      }
+    }
     d->recordings_.push_back(std::move(r));
-    first = &d->recordings_.front();
   }
   return d;
+}
+
+void dataset::read(const recording& r, std::span<const std::uint16_t> signals,
+                   std::uint64_t start, std::uint64_t n, float* out) const {
+  const bool scaled = options_.scaling != scaling::none;
+  const bool resampled = std::any_of(r.plans.begin(), r.plans.end(),
+                                     [](auto& p) { return p.resample != nullptr; });
+  if (!scaled && !resampled) {
+    r.file->read(signals, start, n, out);  // straight from the file, as ever
+    return;
+  }
+  auto& h = r.file->header();
+  thread_local std::vector<float> input;
+  for (std::size_t k = 0; k < signals.size(); ++k) {
+    auto plan = std::find_if(r.plans.begin(), r.plans.end(),
+                             [&](auto& p) { return p.signal == signals[k]; });
+    if (plan == r.plans.end())
+      throw error(errc::invalid_state, r.psg.string() + ": signal " + std::to_string(signals[k])
+                                         + " is not one of the dataset's channels");
+    float* y = out + k * n;
+    if (!plan->resample) {
+      r.file->read(signals.subspan(k, 1), start, n, y);
+    } else {
+      auto [first, last] = plan->resample->input_span(start, n);
+      auto total = static_cast<std::int64_t>(h.records * h.signals[signals[k]].samples_per_record);
+      input.assign(static_cast<std::size_t>(last - first), 0.0f);
+      auto lo = std::max<std::int64_t>(first, 0), hi = std::min(last, total);
+      if (hi > lo)
+        r.file->read(signals.subspan(k, 1), static_cast<std::uint64_t>(lo),
+                     static_cast<std::uint64_t>(hi - lo), input.data() + (lo - first));
+      plan->resample->apply(input.data(), first, start, n, y);
+    }
+    if (scaled)
+      apply_scale(y, n, plan->scale, options_.scaling == scaling::robust ? options_.clip : 0);
+  }
 }
 
 }  // namespace lockstep::signals

@@ -34,10 +34,23 @@ random_batches_state tag_invoke(boost::json::value_to_tag<random_batches_state>,
   return {read_rng(obj, "state"), jf::uint64(jf::field(obj, "index", "state"), "state.index")};
 }
 
+std::string_view window_order_name(window_order o) {
+  return o == window_order::sequential ? "sequential" : "random";
+}
+
+std::optional<window_order> parse_window_order(std::string_view text) {
+  for (auto o : {window_order::random, window_order::sequential})
+    if (text == window_order_name(o))
+      return o;
+  return std::nullopt;
+}
+
 // The cumulative weights, built once and shared by copies of the source.
 struct random_batches::tables {
   weighted_choice recordings;
   std::vector<std::optional<weighted_choice>> epochs;  // none for recordings of weight 0
+  // sequential: the windows before each recording's first, and in all at the end.
+  std::vector<std::uint64_t> pass_starts;
 };
 
 random_batches::random_batches(std::shared_ptr<const dataset> data, random_batches_params p)
@@ -65,6 +78,18 @@ random_batches::random_batches(std::shared_ptr<const dataset> data, random_batch
         + format_number(static_cast<double>(window_ticks) / static_cast<double>(data_->epoch_ticks()))
         + " epochs of " + epoch + "; a window must be a whole number of epochs");
   window_epochs_ = static_cast<std::uint64_t>(window_ticks / data_->epoch_ticks());
+  if (auto k = params_.sequence_epochs) {
+    if (*k == 0 || *k > max_sequence_epochs)
+      bad("sequence_epochs is " + std::to_string(*k) + "; it must be 1.."
+          + std::to_string(max_sequence_epochs));
+    if (window_epochs_ != 1 && window_epochs_ != *k)
+      bad("window_seconds is " + format_seconds(window_ticks) + " with sequence_epochs "
+          + std::to_string(*k) + "; leave it at one " + epoch + " epoch (a sequence of "
+          + std::to_string(*k) + " is " + format_seconds(*k * data_->epoch_ticks()) + ")");
+    window_epochs_ = *k;
+  }
+  if (params_.order == window_order::sequential && params_.n_channels)
+    bad("n_channels draws channels at random; the sequential order reads them all");
 
   std::vector<double> weights;
   if (params_.signal_weights) {
@@ -80,7 +105,7 @@ random_batches::random_batches(std::shared_ptr<const dataset> data, random_batch
     bad("label_weights has " + std::to_string(params_.label_weights->size()) + " lists for "
         + std::to_string(recs.size()) + " recordings");
 
-  auto t = std::make_shared<tables>(tables{weighted_choice{weights, "signal_weights"}, {}});
+  auto t = std::make_shared<tables>(tables{weighted_choice{weights, "signal_weights"}, {}, {}});
   if (params_.n_channels && *params_.n_channels == 0)
     bad("n_channels must be at least 1 (or unset for all channels)");
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -109,6 +134,9 @@ random_batches::random_batches(std::shared_ptr<const dataset> data, random_batch
                           ? weighted_choice{(*params_.label_weights)[i], where}
                           : weighted_choice::uniform(r.labels.size()));
   }
+  t->pass_starts.push_back(0);
+  for (auto& r : recs)
+    t->pass_starts.push_back(t->pass_starts.back() + r.labels.size() / window_epochs_);
   tables_ = std::move(t);
   fingerprint_ = make_fingerprint(weights);
   outputs_ = std::make_shared<output_pool>(output_pool_bytes());
@@ -148,13 +176,42 @@ window random_batches::draw_window(xoshiro256ss& rng) const {
   return w;
 }
 
+std::uint64_t random_batches::pass_windows() const noexcept {
+  return params_.order == window_order::sequential ? tables_->pass_starts.back() : 0;
+}
+
+window random_batches::pass_window(std::uint64_t i) const {
+  auto& starts = tables_->pass_starts;
+  // The recording whose windows [starts[r], starts[r + 1]) hold i.
+  auto r = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i)
+                                    - starts.begin() - 1);
+  auto& rec = data_->recordings()[r];
+  window w;
+  w.recording = static_cast<std::uint32_t>(r);
+  w.start_epoch = (i - starts[r]) * window_epochs_;
+  w.start_sample = rec.label_start + w.start_epoch * data_->epoch_samples();
+  w.channels = rec.channels;
+  return w;
+}
+
 std::optional<std::pair<random_batch, random_batches_state>>
 random_batches::iterate(const random_batches_state& s) const {
   auto next = s;
   random_batch b;
-  b.items.reserve(params_.batch_size);
-  for (std::uint32_t i = 0; i < params_.batch_size; ++i)
-    b.items.push_back(draw_window(next.rng));
+  if (params_.order == window_order::sequential) {
+    const auto total = pass_windows();
+    const auto first = static_cast<unsigned __int128>(s.index) * params_.batch_size;
+    if (first >= total)
+      return std::nullopt;
+    const auto last = std::min<std::uint64_t>(total, static_cast<std::uint64_t>(first) + params_.batch_size);
+    b.items.reserve(last - static_cast<std::uint64_t>(first));
+    for (auto i = static_cast<std::uint64_t>(first); i < last; ++i)
+      b.items.push_back(pass_window(i));
+  } else {
+    b.items.reserve(params_.batch_size);
+    for (std::uint32_t i = 0; i < params_.batch_size; ++i)
+      b.items.push_back(draw_window(next.rng));
+  }
   ++next.index;
   return std::make_pair(std::move(b), next);
 }
@@ -171,8 +228,13 @@ labeled_batch random_batches::materialize(const random_batch& b) const {
   const auto items = b.items.size();
   const auto k = window_epochs_;
   const auto samples = window_samples();
+  const auto epoch = data_->epoch_samples();
+  const bool sequence = params_.sequence_epochs.has_value();
   labeled_batch out;
-  out.x.shape = {items, channels_, samples};
+  if (sequence)
+    out.x.shape = {items, k, channels_, epoch};
+  else
+    out.x.shape = {items, channels_, samples};
   out.x.values = pooled_values<float>(outputs_, items * channels_ * samples);
   out.y.shape = {items, k};
   out.y.values.resize(items * k);  // a few hundred bytes: malloc's bins reuse them already
@@ -183,8 +245,12 @@ labeled_batch random_batches::materialize(const random_batch& b) const {
       throw error(errc::invalid_state, "signals: batch item " + std::to_string(i)
                                          + " does not fit this dataset");
     auto& rec = recs[w.recording];
-    rec.file->read(w.channels, w.start_sample, samples,
-                   out.x.values.data() + i * channels_ * samples);
+    float* x = out.x.values.data() + i * channels_ * samples;
+    if (sequence)
+      for (std::uint64_t j = 0; j < k; ++j)
+        data_->read(rec, w.channels, w.start_sample + j * epoch, epoch, x + j * channels_ * epoch);
+    else
+      data_->read(rec, w.channels, w.start_sample, samples, x);
     std::copy_n(rec.labels.begin() + static_cast<std::ptrdiff_t>(w.start_epoch), k,
                 out.y.values.begin() + static_cast<std::ptrdiff_t>(i * k));
   }
@@ -216,13 +282,35 @@ boost::json::object window_fields(const dataset& data, const random_batches_para
   boost::json::object labels;
   for (auto& [text, code] : data.options().labels.entries())
     labels[text] = code;
-  return boost::json::object{
+  boost::json::object out{
     {"epoch_seconds", exact(data.options().epoch_seconds)},
     {"labels", std::move(labels)},
     {"batch_size", p.batch_size},
     {"window_seconds", exact(p.window_seconds)},
     {"n_channels", p.n_channels ? boost::json::value(*p.n_channels) : boost::json::value(nullptr)},
   };
+  // Set only when they differ from the defaults, so the fingerprints (and
+  // checkpoints) of sources that do not use them stay as they were.
+  auto& o = data.options();
+  if (!o.channels.empty()) {
+    boost::json::array names;
+    for (auto& n : o.channels)
+      names.emplace_back(n);
+    out["channels"] = std::move(names);
+  }
+  if (o.sample_rate)
+    out["sample_rate"] = exact(*o.sample_rate);
+  if (o.scaling != scaling::none) {
+    out["scaling"] = scaling_name(o.scaling);
+    out["clip"] = exact(o.clip);
+  }
+  if (o.crop_wake_minutes)
+    out["crop_wake_minutes"] = exact(*o.crop_wake_minutes);
+  if (p.sequence_epochs)
+    out["sequence_epochs"] = *p.sequence_epochs;
+  if (p.order != window_order::random)
+    out["order"] = window_order_name(p.order);
+  return out;
 }
 
 double exact_from(const boost::json::value& v, std::string_view what) {
@@ -253,6 +341,23 @@ std::string random_batches::make_fingerprint(const std::vector<double>& weights)
       {"labels", labels_digest(r)},
       {"weight", exact(weights[i])},
     };
+    auto& o = data_->options();
+    if (!o.channels.empty() || o.sample_rate || o.scaling != scaling::none) {
+      // What was picked and how it is read: each channel's label, own rate
+      // and scaling statistics.
+      boost::json::array channels;
+      auto& h = r.file->header();
+      for (auto& plan : r.plans) {
+        boost::json::object c{{"label", h.signals[plan.signal].label},
+                              {"rate", exact(h.sample_rate(plan.signal))}};
+        if (o.scaling != scaling::none) {
+          c["center"] = exact(plan.scale.center);
+          c["spread"] = exact(plan.scale.spread);
+        }
+        channels.push_back(std::move(c));
+      }
+      rec["channels"] = std::move(channels);
+    }
     if (params_.label_weights) {
       auto& w = (*params_.label_weights)[i];
       rec["label_weights"] = fmt_digest(xxh64(w.data(), w.size() * sizeof(double)));
@@ -269,7 +374,8 @@ random_batches random_batches::from_params(const boost::json::value& v) {
   constexpr auto bad = errc::invalid_config;
   auto& obj = jf::object(v, "signals parameters", bad);
   jf::only_keys(obj, {"dataset", "epoch_seconds", "labels", "batch_size", "window_seconds",
-                      "n_channels"},
+                      "n_channels", "channels", "sample_rate", "scaling", "clip",
+                      "crop_wake_minutes", "sequence_epochs", "order"},
                 "signals parameters", bad);
   dataset_options options;
   options.epoch_seconds = exact_from(jf::field(obj, "epoch_seconds", "signals parameters", bad),
@@ -282,7 +388,40 @@ random_batches random_batches::from_params(const boost::json::value& v) {
       throw error(bad, "labels." + std::string{text} + " must be a code in 0..255");
     options.labels.set(std::string{text}, static_cast<std::uint8_t>(c));
   }
+  if (obj.contains("channels")) {
+    auto& names = obj.at("channels");
+    if (!names.is_array())
+      throw error(bad, "channels must be an array of names");
+    for (auto& n : names.get_array())
+      options.channels.push_back(jf::string(n, "channels[]", bad));
+  }
+  if (obj.contains("sample_rate"))
+    options.sample_rate = exact_from(obj.at("sample_rate"), "sample_rate");
+  if (obj.contains("scaling")) {
+    auto text = jf::string(obj.at("scaling"), "scaling", bad);
+    auto s = parse_scaling(text);
+    if (!s)
+      throw error(bad, "scaling must be none, robust or zscore, not " + text);
+    options.scaling = *s;
+  }
+  if (obj.contains("clip"))
+    options.clip = exact_from(obj.at("clip"), "clip");
+  if (obj.contains("crop_wake_minutes"))
+    options.crop_wake_minutes = exact_from(obj.at("crop_wake_minutes"), "crop_wake_minutes");
   random_batches_params p;
+  if (obj.contains("sequence_epochs")) {
+    auto k = jf::uint64(obj.at("sequence_epochs"), "sequence_epochs", bad);
+    if (k > UINT32_MAX)
+      throw error(bad, "sequence_epochs is out of range");
+    p.sequence_epochs = static_cast<std::uint32_t>(k);
+  }
+  if (obj.contains("order")) {
+    auto text = jf::string(obj.at("order"), "order", bad);
+    auto order = parse_window_order(text);
+    if (!order)
+      throw error(bad, "order must be random or sequential, not " + text);
+    p.order = *order;
+  }
   auto size = jf::uint64(jf::field(obj, "batch_size", "signals parameters", bad), "batch_size", bad);
   if (size > UINT32_MAX)
     throw error(bad, "batch_size is out of range");

@@ -396,5 +396,122 @@ TEST_F(random_batches_test, the_fingerprint_pins_parameters_and_every_recording_
   EXPECT_NE(regenerated.find("recordings[SL0000E0].samples"), std::string::npos) << regenerated;
 }
 
+TEST_F(random_batches_test, sequences_hold_k_consecutive_epochs_epoch_by_epoch) {
+  auto flat = make(params(3, 90, std::nullopt));
+  auto p = params(3, 30, std::nullopt);
+  p.sequence_epochs = 3;
+  auto seq = make(p);
+  auto s = random_batches_state::seeded(5);
+  auto [batch, next] = *seq.iterate(s);
+  EXPECT_EQ(batch, flat.iterate(s)->first);  // the same windows are drawn
+  auto a = flat.materialize(batch), b = seq.materialize(batch);
+  const std::size_t c = 4, e = 30 * 32, k = 3;
+  ASSERT_EQ(b.x.shape, (std::vector<std::size_t>{3, k, c, e}));
+  EXPECT_EQ(b.y, a.y);
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t ch = 0; ch < c; ++ch)
+        ASSERT_TRUE(std::equal(b.x.values.begin() + static_cast<std::ptrdiff_t>(((i * k + j) * c + ch) * e),
+                               b.x.values.begin() + static_cast<std::ptrdiff_t>(((i * k + j) * c + ch + 1) * e),
+                               a.x.values.begin() + static_cast<std::ptrdiff_t>((i * c + ch) * k * e + j * e)))
+          << "item " << i << " epoch " << j << " channel " << ch;
+  p.window_seconds = 60;
+  EXPECT_NE(config_error(p).find("window_seconds is 60 s with sequence_epochs 3"),
+            std::string::npos) << config_error(p);
+  p.window_seconds = 90;
+  EXPECT_EQ(config_error(p), "no error");
+  p.sequence_epochs = 0;
+  EXPECT_NE(config_error(p).find("sequence_epochs is 0"), std::string::npos);
+}
+
+TEST_F(random_batches_test, the_sequential_order_passes_every_window_once_in_order_then_ends) {
+  auto p = params(7, 60, std::nullopt);
+  p.order = window_order::sequential;
+  auto src = make(p);
+  // 3 recordings of 20 epochs: 10 windows of 2 epochs each, 30 in all.
+  ASSERT_EQ(src.pass_windows(), 30u);
+  auto s = random_batches_state::seeded(1);
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> seen;
+  std::vector<std::size_t> sizes;
+  while (auto step = src.iterate(s)) {
+    sizes.push_back(step->first.items.size());
+    for (auto& w : step->first.items) {
+      seen.emplace_back(w.recording, w.start_epoch);
+      EXPECT_EQ(w.channels.size(), 4u);
+    }
+    auto out = src.materialize(step->first);
+    for (std::size_t i = 0; i < out.items.size(); ++i)
+      for (std::size_t j = 0; j < 2; ++j)
+        ASSERT_EQ(out.y.values[i * 2 + j],
+                  data_->recordings()[out.items[i].recording].labels[out.items[i].start_epoch + j]);
+    s = step->second;
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{7, 7, 7, 7, 2}));
+  ASSERT_EQ(seen.size(), 30u);
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    EXPECT_EQ(seen[i], (std::pair<std::uint32_t, std::uint64_t>{static_cast<std::uint32_t>(i / 10), (i % 10) * 2}));
+  EXPECT_EQ(s.index, 5u);
+  // The same state from any seed: the order does not use the generator.
+  auto other = random_batches_state::seeded(99);
+  EXPECT_EQ(src.iterate(other)->first, src.iterate(random_batches_state::seeded(1))->first);
+  p.n_channels = 2;
+  EXPECT_NE(config_error(p).find("the sequential order reads them all"), std::string::npos);
+}
+
+TEST_F(random_batches_test, a_sample_rate_equal_to_the_native_one_keeps_the_golden_batches) {
+  dataset_options o;
+  o.sample_rate = 32;
+  random_batches same{dataset::open(dir_->path(), o), params(3, 60, 2)};
+  auto base = make(params(3, 60, 2));
+  auto s = random_batches_state::seeded(2024);
+  for (int i = 0; i < 3; ++i) {
+    auto [batch, next] = *base.iterate(s);
+    EXPECT_EQ(digest_hex(encode(same.materialize(batch))), digest_hex(encode(base.materialize(batch))));
+    s = next;
+  }
+  // Still a different fingerprint: the option is named.
+  EXPECT_NE(same.fingerprint(), base.fingerprint());
+}
+
+TEST_F(random_batches_test, the_fingerprint_covers_every_preparation_parameter) {
+  auto base = make(params(4, 60, std::nullopt));
+  // Each source names its parameter and differs from the base.
+  auto names = [&](const random_batches& src, const std::string& key) {
+    EXPECT_NE(src.fingerprint(), base.fingerprint()) << key;
+    return src.fingerprint().find("\"" + key + "\":") != std::string::npos;
+  };
+  // The defaults add nothing: fingerprints of earlier checkpoints still match.
+  for (auto key : {"channels", "sample_rate", "scaling", "clip", "crop_wake_minutes",
+                   "sequence_epochs", "order"})
+    EXPECT_EQ(base.fingerprint().find(std::string{"\""} + key + "\":"), std::string::npos) << key;
+  auto with = [&](auto change) {
+    dataset_options o;
+    change(o);
+    return random_batches{dataset::open(dir_->path(), o), params(4, 60, std::nullopt)};
+  };
+  EXPECT_TRUE(names(with([](auto& o) { o.channels = {"Pz-Oz", "Fpz-Cz", "C3-A2", "C4-A1"}; }), "channels"));
+  EXPECT_TRUE(names(with([](auto& o) { o.sample_rate = 64; }), "sample_rate"));
+  auto robust = with([](auto& o) { o.scaling = scaling::robust; });
+  EXPECT_TRUE(names(robust, "scaling"));
+  EXPECT_TRUE(names(robust, "center"));  // the statistics of each channel
+  auto clipped = with([](auto& o) { o.scaling = scaling::robust; o.clip = 5; });
+  EXPECT_TRUE(names(clipped, "clip"));
+  EXPECT_NE(clipped.fingerprint(), robust.fingerprint());
+  EXPECT_TRUE(names(with([](auto& o) { o.crop_wake_minutes = 5; }), "crop_wake_minutes"));
+  auto p = params(4, 60, std::nullopt);
+  p.sequence_epochs = 2;
+  EXPECT_TRUE(names(make(p), "sequence_epochs"));
+  auto q = params(4, 60, std::nullopt);
+  q.order = window_order::sequential;
+  EXPECT_TRUE(names(make(q), "order"));
+  // And a node rebuilds the same source from params().
+  auto prepared = with([](auto& o) { o.scaling = scaling::zscore; o.sample_rate = 48; o.channels = {"C3-M2"}; });
+  auto rebuilt = random_batches::from_params(boost::json::parse(prepared.params()));
+  EXPECT_EQ(rebuilt.params(), prepared.params());
+  auto s = random_batches_state::seeded(3);
+  auto batch = prepared.iterate(s)->first;
+  EXPECT_EQ(rebuilt.materialize(batch), prepared.materialize(batch));
+}
+
 }  // namespace
 }  // namespace lockstep::signals

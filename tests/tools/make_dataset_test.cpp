@@ -100,5 +100,47 @@ TEST(make_dataset, write_edf_refuses_contents_it_cannot_write) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
+TEST(make_dataset, the_sleep_edf_layout_has_its_names_signals_rates_and_hypnograms) {
+  test::temp_dir a, b;
+  make_dataset_options o;
+  o.layout = dataset_layout::sleep_edf;
+  o.recordings = 3;
+  o.minutes = 120;
+  o.seed = 4;
+  make_dataset(a.path(), o);
+  make_dataset(b.path(), o);
+  auto psg = a.path() / "SC4011E0-PSG.edf";
+  EXPECT_EQ(bytes_of(psg), bytes_of(b.path() / "SC4011E0-PSG.edf"));
+  EXPECT_TRUE(std::filesystem::exists(a.path() / "SC4002EC-Hypnogram.edf"));
+  auto h = read_edf_header(psg, false);
+  std::vector<std::pair<std::string, double>> signals;
+  for (std::size_t i = 0; i < h.signals.size(); ++i)
+    signals.emplace_back(h.signals[i].label, h.sample_rate(i));
+  EXPECT_EQ(signals, (std::vector<std::pair<std::string, double>>{
+                       {"EEG Fpz-Cz", 100}, {"EEG Pz-Oz", 100}, {"EOG horizontal", 100},
+                       {"Resp oro-nasal", 1}, {"EMG submental", 1}, {"Temp rectal", 1},
+                       {"Event marker", 1}}));
+  auto hyp = read_edf_header(a.path() / "SC4011EC-Hypnogram.edf", true);
+  std::map<std::string, int> texts;
+  for (auto& ann : hyp.annotations)
+    ++texts[ann.text];
+  EXPECT_GT(texts["Sleep stage 3"], 0);
+  EXPECT_GT(texts["Sleep stage 4"], 0);
+  auto& last = hyp.annotations.back();
+  EXPECT_EQ(last.text, "Sleep stage ?");
+  const auto end = static_cast<std::int64_t>(o.minutes) * 60 * ticks_per_second;
+  EXPECT_GE(last.onset + last.duration, end + 30 * 60 * ticks_per_second);  // past the signals
+  // Long wake at both ends: a quarter before sleep, a fifth after.
+  EXPECT_EQ(hyp.annotations.front().text, "Sleep stage W");
+  EXPECT_GE(hyp.annotations.front().duration, end / 4);
+  auto& before_last = hyp.annotations[hyp.annotations.size() - 2];
+  EXPECT_EQ(before_last.text, "Sleep stage W");
+  EXPECT_GE(before_last.duration + 30 * ticks_per_second, end / 5);
+  // It opens as a dataset: its fastest signals, the three at 100 Hz.
+  auto d = dataset::open(a.path());
+  EXPECT_EQ(d->recordings()[0].channels, (std::vector<std::uint16_t>{0, 1, 2}));
+  EXPECT_DOUBLE_EQ(d->sample_rate(), 100.0);
+}
+
 }  // namespace
 }  // namespace lockstep::signals

@@ -26,10 +26,31 @@ namespace lockstep::signals {
 /// what one bad parameter can make a process allocate.
 constexpr std::uint32_t max_batch_size = 65536;
 
+/// Epochs per sequence at most (sequence_epochs).
+constexpr std::uint32_t max_sequence_epochs = 1024;
+
+enum class window_order {
+  random,      ///< infinite random draws, as OndaBatches' RandomBatches
+  sequential,  ///< one finite pass: every window of every recording once, in order
+};
+
+/// "random", "sequential"; parse_window_order gives std::nullopt for others.
+std::string_view window_order_name(window_order o);
+std::optional<window_order> parse_window_order(std::string_view text);
+
 struct random_batches_params {
   std::uint32_t batch_size = 64;
   double window_seconds = 30;  ///< a whole number of epochs, no longer than any drawable recording's labels
-  std::optional<std::uint32_t> n_channels;  ///< none: every channel, in file order
+  std::optional<std::uint32_t> n_channels;  ///< none: every channel, in order
+  /// Windows of this many consecutive epochs with `x` as
+  /// [batch][epoch][channel][samples of one epoch]; window_seconds must then
+  /// be one epoch (its default) or all k. None: `x` is [batch][channel][samples].
+  std::optional<std::uint32_t> sequence_epochs;
+  /// sequential: the windows that tile each recording's labels from its first
+  /// epoch (a last partial window is left out), recording after recording, in
+  /// batches of batch_size (the last may be smaller), then the end. Every
+  /// channel; the weights and the state's generator are not used.
+  window_order order = window_order::random;
   /// One per recording; none: the dataset's weights (the manifest's, or 1).
   std::optional<std::vector<double>> signal_weights;
   /// One list per recording with one weight per epoch; none: all equal.
@@ -66,7 +87,7 @@ struct random_batch {
 
 /// What the client receives.
 struct labeled_batch {
-  tensor<float> x;          ///< [batch][channel][sample], physical units (µV for EEG)
+  tensor<float> x;          ///< [batch][channel][sample] (or [batch][epoch][channel][sample]), physical units (µV for EEG) unless scaled
   tensor<std::uint8_t> y;   ///< [batch][epoch], label codes
   std::vector<window> items;
   friend bool operator==(const labeled_batch&, const labeled_batch&) = default;
@@ -87,7 +108,8 @@ void serialize(Archive& ar, labeled_batch& x) {
   ar(x.x, x.y, x.items);
 }
 
-/// An infinite source of batches of random labeled windows.
+/// A source of batches of labeled windows: infinite random draws or, with
+/// order = sequential, one ordered pass.
 ///
 /// Each item draws, from the state's xoshiro256** generator and in this
 /// order: a recording (weighted), an epoch of it (weighted), a window start
@@ -150,6 +172,8 @@ class random_batches {
   static std::uint64_t index_of(const state_type& s) noexcept { return s.index; }
   std::uint64_t window_epochs() const noexcept { return window_epochs_; }
   std::uint64_t window_samples() const noexcept { return window_epochs_ * data_->epoch_samples(); }
+  /// sequential: how many windows the pass holds (0 for random draws).
+  std::uint64_t pass_windows() const noexcept;
   /// Channels per item.
   std::uint32_t channels() const noexcept { return channels_; }
   /// Where `x` comes from; it keeps at most output_pool_bytes(), idle.
@@ -160,6 +184,7 @@ class random_batches {
  private:
   struct tables;
   std::string make_fingerprint(const std::vector<double>& weights) const;
+  window pass_window(std::uint64_t i) const;
 
   std::shared_ptr<const dataset> data_;
   random_batches_params params_;
