@@ -1,5 +1,6 @@
 // The lockstep command: `lockstep run ...`, `lockstep node ...`,
-// `lockstep make-dataset ...`, `lockstep jobs sqlite ...` (see `lockstep --help`).
+// `lockstep make-dataset ...`, `lockstep jobs sqlite ...`, `lockstep split ...`
+// (see `lockstep --help`).
 #include <cstdio>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include "make_dataset_command.hpp"
 #include "node_command.hpp"
 #include "run_command.hpp"
+#include "split_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace lockstep::cli;
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   auto* make_cmd = add_make_dataset_command(app, make_opts);
   jobs_sqlite_options jobs_opts;
   auto* jobs_sqlite_cmd = add_jobs_command(app, jobs_opts);
+  split_options split_opts;
+  auto* split_cmd = add_split_command(app, split_opts);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -43,5 +47,7 @@ int main(int argc, char** argv) {
     return make_dataset(make_opts);
   if (jobs_sqlite_cmd->parsed())
     return run_jobs_sqlite(jobs_opts);
+  if (split_cmd->parsed())
+    return run_split(split_opts);
   return exit_usage;
 }

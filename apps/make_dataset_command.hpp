@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/App.hpp>
 
@@ -12,6 +13,9 @@ namespace lockstep::cli {
 struct make_dataset_cli {
   std::string dir;
   signals::make_dataset_options data;
+  std::string layout = "plain";
+  /// --channels or --sample-rate given (the sleep-edf layout fixes both).
+  std::vector<std::string> fixed_by_layout;
 };
 
 /// Adds the `make-dataset` subcommand to `app`, filling `opts`.

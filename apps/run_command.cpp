@@ -20,6 +20,7 @@
 #include "node_command.hpp"
 #include "progress.hpp"
 #include "signal_watcher.hpp"
+#include "lockstep/signals/subjects.hpp"
 #include "stats_log.hpp"
 
 namespace lockstep::cli {
@@ -183,7 +184,7 @@ int stream(S src, typename S::state_type state, std::uint64_t index, const confi
                 bar.batches(), bar.seconds(),
                 bar.seconds() > 0 ? static_cast<double>(bar.batches()) / bar.seconds() : 0.0,
                 mb_per_s(bar.bytes(), bar.seconds()), b->pool_size(), b->buffer(), stats.retries,
-                report.summary(),
+                report.summary(bar.seconds()),
                 ck ? fmt::format("; {} checkpoint writes to {}", ck->writes(), ck->file())
                    : std::string{},
                 interrupt.fired() || digests.broken_pipe() ? " (interrupted)" : "")
@@ -210,9 +211,9 @@ struct share_report {
     else
       ++masked;
   }
-  std::string summary() const {
+  std::string summary(double seconds) const {
     return fmt::format("; rank {} of {} ({}), {} steps past the end{}", spec.rank,
-                       spec.world_size, to_string(spec.mode), masked, inner.summary());
+                       spec.world_size, to_string(spec.mode), masked, inner.summary(seconds));
   }
 };
 
@@ -252,13 +253,15 @@ int run_source(S src, const config& cfg, const run_options& o, Report& report) {
 struct synthetic_report {
   std::uint64_t bytes(const synthetic_output& out) const { return out.bytes.size(); }
   void add(const synthetic_output&) {}
-  std::string summary() const { return {}; }
+  std::string summary(double) const { return {}; }
 };
 
-/// Counts the labels streamed: "; labels W 20.1% N1 5.3% ...".
+/// Counts the windows and labels streamed: "; 6400 windows (2100/s); labels
+/// W 20.1% N1 5.3% ...".
 struct signals_report {
   std::array<std::uint64_t, 256> counts{};
   std::uint64_t total = 0;
+  std::uint64_t windows = 0;
 
   std::uint64_t bytes(const signals::labeled_batch& out) const {
     return out.x.values.size() * sizeof(float) + out.y.values.size();
@@ -267,11 +270,13 @@ struct signals_report {
     for (auto code : out.y.values)
       ++counts[code];
     total += out.y.values.size();
+    windows += out.items.size();
   }
-  std::string summary() const {
+  std::string summary(double seconds) const {
     if (total == 0)
       return {};
-    std::string text = "; labels";
+    std::string text = fmt::format("; {} windows ({:.0f}/s); labels", windows,
+                                   seconds > 0 ? static_cast<double>(windows) / seconds : 0.0);
     for (std::size_t code = 0; code < counts.size(); ++code) {
       if (counts[code] == 0)
         continue;
@@ -296,7 +301,7 @@ struct grid_report {
   std::uint64_t length = 0, taken = 0;
   std::uint64_t bytes(const grid_output& out) const { return 8 * out.at.size(); }
   void add(const grid_output&) { ++taken; }
-  std::string summary() const {
+  std::string summary(double) const {
     return fmt::format("; {} of the grid's {} combinations x runs", taken, length);
   }
 };
@@ -309,24 +314,42 @@ int run_grid(const run_options& o, const config& cfg) {
   return run_source(std::move(src), cfg, o, report);
 }
 
-int run_signals(const run_options& o, const config& cfg) {
+int run_signals(run_options o, const config& cfg) {
   if (o.dataset.empty())
     throw error(errc::invalid_config, "--source signals needs --dataset DIR (make one with "
                                       "lockstep make-dataset DIR)");
-  if (!o.batches)
-    throw error(errc::invalid_config, "give --batches K (the signals source is infinite)");
-  auto data = signals::dataset::open(o.dataset);
+  o.signals.order = *signals::parse_window_order(o.order);
+  o.preparation.scaling = *signals::parse_scaling(o.scaling);
+  const bool pass = o.signals.order == signals::window_order::sequential;
+  if (!o.batches && !pass)
+    throw error(errc::invalid_config, "give --batches K (the signals source is infinite "
+                                      "unless --order sequential)");
+  auto data = signals::dataset::open(o.dataset, o.preparation);
+  if (!o.validation.empty())
+    signals::check_disjoint_subjects(*data, *signals::dataset::open(o.validation));
   signals::random_batches src{data, o.signals};
   std::uint64_t epochs = 0;
   for (auto& r : data->recordings())
     epochs += r.labels.size();
+  auto& prep = data->options();
+  std::string how;
+  if (prep.scaling != signals::scaling::none)
+    how += fmt::format(", {} scaling", signals::scaling_name(prep.scaling));
+  if (prep.crop_wake_minutes)
+    how += fmt::format(", wake cropped to {} min", signals::format_number(*prep.crop_wake_minutes));
+  if (o.signals.sequence_epochs)
+    how += fmt::format(", as sequences of {} epochs", *o.signals.sequence_epochs);
+  if (pass)
+    how += fmt::format("; one ordered pass of {} windows", src.pass_windows());
   std::fprintf(o.digests == "-" ? stderr : stdout, "%s\n",
                fmt::format("lockstep run: dataset {}: {} recordings, {} labeled {} s epochs; "
-                           "windows of {} s: {} channels x {} samples at {} Hz",
+                           "windows of {} s: {} channels x {} samples at {} Hz{}",
                            o.dataset, data->recordings().size(), epochs,
                            signals::format_number(data->options().epoch_seconds),
-                           signals::format_number(o.signals.window_seconds), src.channels(),
-                           src.window_samples(), signals::format_number(data->sample_rate()))
+                           signals::format_number(static_cast<double>(src.window_epochs())
+                                                  * data->options().epoch_seconds),
+                           src.channels(), src.window_samples(),
+                           signals::format_number(data->sample_rate()), how)
                  .c_str());
   std::fflush(stdout);
   signals_report report;
@@ -532,7 +555,35 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
     cmd
       ->add_option("--n-channels", g.n_channels,
                    "signals: channels drawn per window (default: all)")
-      ->check(unsigned_integer)});
+      ->check(unsigned_integer),
+    cmd->add_option("--channels", o.preparation.channels,
+                    "signals: the channels to read, by name (e.g. Fpz-Cz,Pz-Oz; \"Fpz-Cz\" "
+                    "matches \"EEG Fpz-Cz\"), in this order (default: the fastest signals)")
+      ->delimiter(','),
+    cmd->add_option("--sample-rate", o.preparation.sample_rate,
+                    "signals: resample every channel to HZ (default: their own rate, which "
+                    "must be one)"),
+    cmd->add_option("--scaling", o.scaling,
+                    "signals: none, robust (median and IQR per recording and channel, "
+                    "clipped at --clip IQRs) or zscore")
+      ->check(CLI::IsMember({"none", "robust", "zscore"}))
+      ->capture_default_str(),
+    cmd->add_option("--clip", o.preparation.clip, "signals: robust scaling clips at K IQRs")
+      ->capture_default_str(),
+    cmd->add_option("--sequence-epochs", g.sequence_epochs,
+                    "signals: windows of K consecutive epochs, x as [batch][K][channel][samples]")
+      ->check(unsigned_integer),
+    cmd->add_option("--crop-wake-minutes", o.preparation.crop_wake_minutes,
+                    "signals: keep the epochs from N minutes before the first sleep epoch to "
+                    "N after the last"),
+    cmd->add_option("--order", o.order,
+                    "signals: random (endless draws) or sequential (every window once, in "
+                    "recording order, then the end)")
+      ->check(CLI::IsMember({"random", "sequential"}))
+      ->capture_default_str(),
+    cmd->add_option("--validation", o.validation,
+                    "signals: a validation dataset (directory or manifest); refused if it shares "
+                    "a subject with --dataset")});
   only("grid", {cmd->add_option("--axes", o.grid.axes,
                                 "grid: the length of each list, e.g. 10,20,30 (every combination "
                                 "is one batch)")
@@ -563,7 +614,8 @@ int run(const run_options& o) {
     if (o.source == "grid" && o.seed)
       throw error(errc::invalid_config, "--seed does not apply to --source grid (a grid starts "
                                         "at its first combination; --shuffle SEED mixes them)");
-    if (o.source != "grid" && !o.seed && o.resume.empty())
+    const bool ordered_pass = o.source == "signals" && o.order == "sequential";
+    if (o.source != "grid" && !ordered_pass && !o.seed && o.resume.empty())
       throw error(errc::invalid_config, "give --seed N for a fresh start or --resume STATE.json");
     auto cfg = make_config(o);
     if (o.source == "grid")

@@ -55,6 +55,10 @@ struct run_options {
   synthetic_params synthetic;
   std::string dataset;  ///< signals: a directory of EDF recordings or a manifest
   signals::random_batches_params signals;
+  signals::dataset_options preparation;  ///< signals: channels, rate, scaling, cropping
+  std::string scaling = "none";          ///< signals: parsed into preparation.scaling
+  std::string order = "random";          ///< signals: parsed into signals.order
+  std::string validation;  ///< signals: a validation dataset that must share no subject
   grid_params grid;
   /// Options given on the command line that belong to one source only:
   /// (source, option name).

@@ -37,3 +37,17 @@ grep -q "PSG.edf\|Hypnogram.edf" err.txt || fail "a full disk does not name the 
 ! grep -q "wrote" out.txt || fail "a full disk reported success: $(cat out.txt)"
 [ ! -e full ] || fail "a failed make-dataset published a directory: $(ls full)"
 [ -z "$(ls -d full.tmp.* 2>/dev/null)" ] || fail "a failed make-dataset left its staging directory"
+
+# Sleep-EDF's own layout: its names, signals and rates; --channels and
+# --sample-rate are the layout's and refused beside it.
+expect_status 0 "$LOCKSTEP" make-dataset sc --layout sleep-edf --recordings 3 --minutes 4 --seed 2
+grep -q "in Sleep-EDF's layout" out.txt || fail "the layout is not in the summary: $(cat out.txt)"
+[ "$(ls sc)" = "$(printf '%s\n' SC4001E0-PSG.edf SC4001EC-Hypnogram.edf SC4002E0-PSG.edf SC4002EC-Hypnogram.edf SC4011E0-PSG.edf SC4011EC-Hypnogram.edf)" ] \
+  || fail "unexpected Sleep-EDF names: $(ls sc)"
+for opt in "--channels 3" "--sample-rate 100"; do
+  # shellcheck disable=SC2086
+  expect_status 2 "$LOCKSTEP" make-dataset sc2 --layout sleep-edf $opt
+  grep -q -e "${opt%% *} does not apply to --layout sleep-edf" err.txt || fail "$opt: $(cat err.txt)"
+  [ ! -e sc2 ] || fail "a refused layout wrote sc2"
+done
+expect_status 2 "$LOCKSTEP" make-dataset sc3 --layout edf
