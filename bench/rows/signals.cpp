@@ -14,6 +14,7 @@
 #include "make_dataset.hpp"
 #include "../scratch_dir.hpp"
 #include "lockstep/signals/random_batches.hpp"
+#include "lockstep/signals/resample.hpp"
 #include "throughput.hpp"
 
 namespace lockstep::bench {
@@ -106,10 +107,17 @@ row signals_row(context& ctx) {
     auto rate = mb(seconds_since(start));
     return {rate, (process_usage::now() - usage).per(static_cast<double>(batches))};
   };
-  auto lockstep_rate = [&]() -> throughput {
+  // The same windows resampled from 128 Hz to 100 Hz (YASA's rate) when
+  // read: MB/s of its own, smaller output.
+  dataset_options resampled_options;
+  resampled_options.sample_rate = 100;
+  random_batches resampled{dataset::open(dir.path, resampled_options), p};
+  const auto resampled_item =
+    resampled.channels() * resampled.window_samples() * sizeof(float) + resampled.window_epochs();
+  auto lockstep_over = [&](const random_batches& source, std::size_t item_bytes) -> throughput {
     config cfg;
     cfg.workers = workers;
-    batcher<random_batches> b{src, cfg};
+    batcher<random_batches> b{source, cfg};
     auto st = start_state;
     st = b.take(st)->state;  // warm up: threads started, first batch out
     auto usage = process_usage::now();
@@ -117,21 +125,30 @@ row signals_row(context& ctx) {
     for (std::size_t i = 1; i < batches; ++i)
       st = b.take(st)->state;
     auto timed = static_cast<double>(batches - 1);
-    auto rate = mb(seconds_since(start)) * timed / static_cast<double>(batches);
+    auto rate = static_cast<double>(item_bytes * p.batch_size) * timed / 1e6 / seconds_since(start);
     return {rate, (process_usage::now() - usage).per(timed)};
   };
+  auto lockstep_rate = [&] { return lockstep_over(src, item); };
+  auto resampled_rate = [&] { return lockstep_over(resampled, resampled_item); };
   // Each returns MB/s in place of batches/s; the workload is theirs already.
   auto as_contender = [](std::string name, std::function<throughput()> f) {
     return contender{std::move(name), {}, [f](const workload&) { return f(); }};
   };
   measure(ctx, r,
           {as_contender("lockstep", lockstep_rate), as_contender("memcpy_bound", memcpy_bound),
-           as_contender("materialize_only", materialize_only)});
+           as_contender("materialize_only", materialize_only),
+           as_contender("lockstep_resampled_100hz", resampled_rate)});
   r.add_ratio_goal("lockstep", "memcpy_bound", 0.5, true);
   r.add_ratio_goal("lockstep", "materialize_only", 0.9, true);
   r.notes.push_back(
     "materialize_only: random_batches::materialize called directly on the same "
     "threads, without lockstep: what the source itself costs");
+  r.notes.push_back(fmt::format(
+    "lockstep_resampled_100hz: the same windows read at 100 Hz (sample_rate, a {}-tap "
+    "windowed sinc per output sample): MB/s of its own output, {} B a batch; its windows/s "
+    "is its MB/s x {:.3f} of lockstep's",
+    resampler{128 * 30, 100 * 30}.taps(), resampled_item * p.batch_size,
+    static_cast<double>(item) / static_cast<double>(resampled_item)));
   r.setup = fmt::format(
     "{} batches of {} x {} ch x {} samples (30 s at 128 Hz, float32) plus "
     "labels, {} B each, from {} EDF+ recordings of {} min in the page cache; "

@@ -34,11 +34,20 @@ def grid(axes, runs=1, shuffle=None):
 
 
 def signals(dataset, batch_size=64, window_seconds=30.0, n_channels=None,
-            signal_weights=None, label_weights=None, epoch_seconds=30.0):
-    """Labeled random windows of EDF recordings (docs/signals.md): every parameter of
-    random_batches, and the dataset's epoch length."""
-    return _lockstep._signals(str(dataset), float(epoch_seconds), batch_size,
-                              float(window_seconds), n_channels, signal_weights, label_weights)
+            signal_weights=None, label_weights=None, epoch_seconds=30.0, channels=None,
+            sample_rate=None, scaling="none", clip=20.0, crop_wake_minutes=None,
+            sequence_epochs=None, order="random", validation=None):
+    """Labeled windows of EDF recordings (docs/signals.md): every parameter of
+    random_batches and of the dataset's preparation (channels by name, a common
+    sample_rate, scaling "none" | "robust" | "zscore", crop_wake_minutes);
+    order="sequential" is one ordered pass over every window; validation names a
+    dataset that must share no subject with this one."""
+    return _lockstep._signals(
+        str(dataset), float(epoch_seconds), batch_size, float(window_seconds), n_channels,
+        signal_weights, label_weights, list(channels or []),
+        None if sample_rate is None else float(sample_rate), scaling, float(clip),
+        None if crop_wake_minutes is None else float(crop_wake_minutes), sequence_epochs,
+        order, "" if validation is None else str(validation))
 
 
 def python_source(iterate, materialize):

@@ -19,6 +19,7 @@
 
 #include "lockstep/lockstep.hpp"
 #include "lockstep/signals/random_batches.hpp"
+#include "lockstep/signals/subjects.hpp"
 #include "lockstep/sources/grid.hpp"
 #include "lockstep/sources/synthetic.hpp"
 #include "python_source.hpp"
@@ -322,6 +323,7 @@ struct source_spec {
   signals::random_batches_params signals;
   py::object iterate, materialize;  // python
   signals::dataset_options dataset_options{};
+  std::string validation;  // signals: must share no subject with `dataset`
 };
 
 template <source S>
@@ -348,6 +350,8 @@ std::unique_ptr<any_batcher> make_batcher(const source_spec& spec, const std::st
   if (spec.kind == "grid")
     return bind_source(grid{boost::json::value_to<grid_params>(params())}, cfg, ranks);
   auto data = signals::dataset::open(spec.dataset, spec.dataset_options);
+  if (!spec.validation.empty())
+    signals::check_disjoint_subjects(*data, *signals::dataset::open(spec.validation));
   return bind_source(signals::random_batches{std::move(data), spec.signals}, cfg, ranks);
 }
 
@@ -387,13 +391,13 @@ PYBIND11_MODULE(_lockstep, m) {
 
   py::class_<source_spec>(m, "_SourceSpec");
   m.def("_synthetic", [](const std::string& params_json) {
-    source_spec s{"synthetic", params_json, {}, {}, {}, {}, {}};
+    source_spec s{"synthetic", params_json, {}, {}, {}, {}, {}, {}};
     // Checked now, so a bad parameter is refused where it was written.
     (void)boost::json::value_to<synthetic_params>(boost::json::parse(params_json));
     return s;
   });
   m.def("_grid", [](const std::string& params_json) {
-    source_spec s{"grid", params_json, {}, {}, {}, {}, {}};
+    source_spec s{"grid", params_json, {}, {}, {}, {}, {}, {}};
     (void)boost::json::value_to<grid_params>(boost::json::parse(params_json));
     return s;
   });
@@ -401,9 +405,28 @@ PYBIND11_MODULE(_lockstep, m) {
         [](const std::string& dataset, double epoch_seconds, std::uint32_t batch_size,
            double window_seconds, std::optional<std::uint32_t> n_channels,
            std::optional<std::vector<double>> signal_weights,
-           std::optional<std::vector<std::vector<double>>> label_weights) {
-          source_spec s{"signals", {}, dataset, {}, {}, {}, {}};
+           std::optional<std::vector<std::vector<double>>> label_weights,
+           std::vector<std::string> channels, std::optional<double> sample_rate,
+           const std::string& scaling, double clip, std::optional<double> crop_wake_minutes,
+           std::optional<std::uint32_t> sequence_epochs, const std::string& order,
+           const std::string& validation) {
+          source_spec s{"signals", {}, dataset, {}, {}, {}, {}, validation};
           s.dataset_options.epoch_seconds = epoch_seconds;
+          s.dataset_options.channels = std::move(channels);
+          s.dataset_options.sample_rate = sample_rate;
+          auto scale = signals::parse_scaling(scaling);
+          if (!scale)
+            throw error(errc::invalid_config,
+                        "scaling must be \"none\", \"robust\" or \"zscore\", not \"" + scaling + "\"");
+          s.dataset_options.scaling = *scale;
+          s.dataset_options.clip = clip;
+          s.dataset_options.crop_wake_minutes = crop_wake_minutes;
+          s.signals.sequence_epochs = sequence_epochs;
+          auto o = signals::parse_window_order(order);
+          if (!o)
+            throw error(errc::invalid_config,
+                        "order must be \"random\" or \"sequential\", not \"" + order + "\"");
+          s.signals.order = *o;
           s.signals.batch_size = batch_size;
           s.signals.window_seconds = window_seconds;
           s.signals.n_channels = n_channels;
@@ -417,7 +440,7 @@ PYBIND11_MODULE(_lockstep, m) {
       if (!PyCallable_Check(f->ptr()))
         throw error(errc::invalid_config, "a Python source needs two callables, iterate(state) "
                                           "and materialize(batch)");
-    return source_spec{"python", {}, {}, {}, std::move(iterate), std::move(materialize), {}};
+    return source_spec{"python", {}, {}, {}, std::move(iterate), std::move(materialize), {}, {}};
   });
 
   py::class_<any_checkpointer>(m, "_Checkpointer")

@@ -230,3 +230,50 @@ def test_signals_take_the_datasets_epoch_length(dataset):
     with pytest.raises(lockstep.Error) as e:
         lockstep.Batcher(lockstep.signals(dataset, window_seconds=30, epoch_seconds=20))
     assert "window" in str(e.value) or "epoch" in str(e.value)
+
+
+def _pass(dataset, **prep):
+    """Every window of the dataset once, in order: x of each, concatenated per recording."""
+    with lockstep.Batcher(lockstep.signals(dataset, batch_size=7, order="sequential", **prep),
+                          workers=2) as b:
+        outs = run(b, b.seeded(0))
+    x = np.concatenate([o["x"] for o in outs])
+    rec = np.array([i["recording"] for o in outs for i in o["items"]])
+    return x, rec
+
+
+@pytest.mark.parametrize("scaling", ["robust", "zscore"])
+def test_scaling_matches_numpys_statistics_per_recording_and_channel(dataset, scaling):
+    raw, rec = _pass(dataset)
+    scaled, rec2 = _pass(dataset, scaling=scaling, clip=3.0)
+    assert np.array_equal(rec, rec2) and raw.shape == scaled.shape
+    for r in np.unique(rec):
+        for c in range(raw.shape[1]):
+            # The recording's labeled span: its windows, one after another.
+            span = raw[rec == r, c, :].reshape(-1).astype(np.float64)
+            if scaling == "robust":
+                q1, median, q3 = np.percentile(span, [25, 50, 75])
+                want = np.clip((span - median) / (q3 - q1), -3.0, 3.0)
+            else:
+                want = (span - span.mean()) / span.std()
+            got = scaled[rec == r, c, :].reshape(-1)
+            np.testing.assert_allclose(got, want.astype(np.float32), rtol=1e-6, atol=1e-6)
+
+
+def test_the_sequential_order_is_finite_and_sequences_have_their_layout(dataset):
+    x, rec = _pass(dataset, sequence_epochs=2, window_seconds=30)
+    # 2 recordings of 10 minutes: 20 epochs each, 10 sequences of 2.
+    assert x.shape == (20, 2, 3, 30 * 32)
+    flat, _ = _pass(dataset, window_seconds=60)
+    assert np.array_equal(x[:, 1, :, :], flat[:, :, 30 * 32:])
+
+
+def test_channels_by_name_and_a_common_rate(dataset):
+    with lockstep.Batcher(lockstep.signals(dataset, batch_size=2, channels=["Pz-Oz"],
+                                           sample_rate=64)) as b:
+        out, _ = b.take(b.seeded(1))
+    assert out["x"].shape == (2, 1, 30 * 64)
+    with pytest.raises(lockstep.Error, match="has no channel \"O1-M2\""):
+        lockstep.Batcher(lockstep.signals(dataset, channels=["O1-M2"]))
+    with pytest.raises(lockstep.Error, match="scaling must be"):
+        lockstep.signals(dataset, scaling="minmax")
