@@ -318,8 +318,8 @@ int run_signals(run_options o, const config& cfg) {
   if (o.dataset.empty())
     throw error(errc::invalid_config, "--source signals needs --dataset DIR (make one with "
                                       "lockstep make-dataset DIR)");
-  o.signals.order = *signals::parse_window_order(o.order);
-  o.preparation.scaling = *signals::parse_scaling(o.scaling);
+  o.signals.order = signals::parse_window_order(o.order);
+  o.preparation.scaling = signals::parse_scaling(o.scaling);
   const bool pass = o.signals.order == signals::window_order::sequential;
   if (!o.batches && !pass)
     throw error(errc::invalid_config, "give --batches K (the signals source is infinite "

@@ -414,19 +414,11 @@ PYBIND11_MODULE(_lockstep, m) {
           s.dataset_options.epoch_seconds = epoch_seconds;
           s.dataset_options.channels = std::move(channels);
           s.dataset_options.sample_rate = sample_rate;
-          auto scale = signals::parse_scaling(scaling);
-          if (!scale)
-            throw error(errc::invalid_config,
-                        "scaling must be \"none\", \"robust\" or \"zscore\", not \"" + scaling + "\"");
-          s.dataset_options.scaling = *scale;
+          s.dataset_options.scaling = signals::parse_scaling(scaling);
           s.dataset_options.clip = clip;
           s.dataset_options.crop_wake_minutes = crop_wake_minutes;
           s.signals.sequence_epochs = sequence_epochs;
-          auto o = signals::parse_window_order(order);
-          if (!o)
-            throw error(errc::invalid_config,
-                        "order must be \"random\" or \"sequential\", not \"" + order + "\"");
-          s.signals.order = *o;
+          s.signals.order = signals::parse_window_order(order);
           s.signals.batch_size = batch_size;
           s.signals.window_seconds = window_seconds;
           s.signals.n_channels = n_channels;

@@ -38,11 +38,12 @@ std::string_view window_order_name(window_order o) {
   return o == window_order::sequential ? "sequential" : "random";
 }
 
-std::optional<window_order> parse_window_order(std::string_view text) {
+window_order parse_window_order(std::string_view text) {
   for (auto o : {window_order::random, window_order::sequential})
     if (text == window_order_name(o))
       return o;
-  return std::nullopt;
+  throw error(errc::invalid_config,
+              "order must be random or sequential, not \"" + std::string{text} + "\"");
 }
 
 // The cumulative weights, built once and shared by copies of the source.
@@ -397,13 +398,8 @@ random_batches random_batches::from_params(const boost::json::value& v) {
   }
   if (obj.contains("sample_rate"))
     options.sample_rate = exact_from(obj.at("sample_rate"), "sample_rate");
-  if (obj.contains("scaling")) {
-    auto text = jf::string(obj.at("scaling"), "scaling", bad);
-    auto s = parse_scaling(text);
-    if (!s)
-      throw error(bad, "scaling must be none, robust or zscore, not " + text);
-    options.scaling = *s;
-  }
+  if (obj.contains("scaling"))
+    options.scaling = parse_scaling(jf::string(obj.at("scaling"), "scaling", bad));
   if (obj.contains("clip"))
     options.clip = exact_from(obj.at("clip"), "clip");
   if (obj.contains("crop_wake_minutes"))
@@ -415,13 +411,8 @@ random_batches random_batches::from_params(const boost::json::value& v) {
       throw error(bad, "sequence_epochs is out of range");
     p.sequence_epochs = static_cast<std::uint32_t>(k);
   }
-  if (obj.contains("order")) {
-    auto text = jf::string(obj.at("order"), "order", bad);
-    auto order = parse_window_order(text);
-    if (!order)
-      throw error(bad, "order must be random or sequential, not " + text);
-    p.order = *order;
-  }
+  if (obj.contains("order"))
+    p.order = parse_window_order(jf::string(obj.at("order"), "order", bad));
   auto size = jf::uint64(jf::field(obj, "batch_size", "signals parameters", bad), "batch_size", bad);
   if (size > UINT32_MAX)
     throw error(bad, "batch_size is out of range");

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep::signals {
 
@@ -14,11 +17,12 @@ std::string_view scaling_name(scaling s) {
   return "none";
 }
 
-std::optional<scaling> parse_scaling(std::string_view text) {
+scaling parse_scaling(std::string_view text) {
   for (auto s : {scaling::none, scaling::robust, scaling::zscore})
     if (text == scaling_name(s))
       return s;
-  return std::nullopt;
+  throw error(errc::invalid_config,
+              "scaling must be none, robust or zscore, not \"" + std::string{text} + "\"");
 }
 
 namespace {

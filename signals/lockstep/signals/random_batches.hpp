@@ -34,9 +34,10 @@ enum class window_order {
   sequential,  ///< one finite pass: every window of every recording once, in order
 };
 
-/// "random", "sequential"; parse_window_order gives std::nullopt for others.
+/// "random", "sequential"; parse_window_order throws
+/// lockstep::error(invalid_config) naming the choices for others.
 std::string_view window_order_name(window_order o);
-std::optional<window_order> parse_window_order(std::string_view text);
+window_order parse_window_order(std::string_view text);
 
 struct random_batches_params {
   std::uint32_t batch_size = 64;

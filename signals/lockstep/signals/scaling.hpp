@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -17,8 +16,9 @@ enum class scaling {
 
 /// "none", "robust", "zscore".
 std::string_view scaling_name(scaling s);
-/// std::nullopt for anything else.
-std::optional<scaling> parse_scaling(std::string_view text);
+/// The scaling `text` names; throws lockstep::error(invalid_config) naming
+/// the choices for anything else.
+scaling parse_scaling(std::string_view text);
 
 /// y = (x - center) / spread, then clipped to [-clip, clip] when clip > 0;
 /// computed in double, rounded to float once.
