@@ -328,28 +328,34 @@ std::vector<fs::path> make_dataset(const fs::path& given, const make_dataset_opt
 
 namespace {
 
-// The stage of each epoch: a Markov chain from wake; in the Sleep-EDF layout
+// The stage of each epoch: a Markov chain from wake. In the Sleep-EDF layout
 // the first quarter and the last fifth of the night are wake, as a cassette
-// recording runs from the afternoon to the next morning.
+// recording runs from the afternoon to the next morning, and sleep begins
+// with a first cycle's descent (N1, N2, N2, N3, N3), so that every night of a
+// few minutes' sleep holds slow-wave sleep to write as R&K's 3 and 4.
 std::vector<synth_stage> draw_stages(std::uint64_t epochs, bool long_wake, xoshiro256ss& rng) {
+  using enum synth_stage;
+  static constexpr std::array descent{N1, N2, N2, N3, N3};
   std::vector<synth_stage> stages;
-  auto s = synth_stage::W;
+  auto s = W;
   const auto asleep = long_wake ? epochs / 4 : 0;
   const auto awake = long_wake ? epochs - epochs / 5 : epochs;
   for (std::uint64_t e = 0; e < epochs; ++e) {
-    if (e == asleep && long_wake)
-      s = synth_stage::N1;
-    stages.push_back(e < asleep || e >= awake ? synth_stage::W : s);
+    if (long_wake && e >= asleep && e - asleep < descent.size())
+      s = descent[e - asleep];
+    stages.push_back(e < asleep || e >= awake ? W : s);
     s = next_stage(s, rng);
   }
   return stages;
 }
 
-// The hypnogram: runs of one stage become spans, stage N3 written as R&K's 3
-// or 4 at random; the last epoch is "Sleep stage ?", as Sleep-EDF's
-// hypnograms end (in its layout running `past` epochs beyond the signals).
+// The hypnogram: runs of one stage become spans; the last epoch is "Sleep
+// stage ?", as Sleep-EDF's hypnograms end (in its layout running `past`
+// epochs beyond the signals). A run of N3 is R&K's 3 or 4 at random, or, with
+// `deepening` (the Sleep-EDF layout), 3 for its first half and 4 after, as
+// slow waves grow through a period of slow-wave sleep.
 edf_contents hypnogram(const std::vector<synth_stage>& stages, std::uint64_t past,
-                       xoshiro256ss& rng) {
+                       bool deepening, xoshiro256ss& rng) {
   constexpr std::int64_t epoch = 30 * ticks_per_second;
   edf_contents hyp;
   auto span = [&hyp](std::uint64_t from, std::uint64_t to, std::string text) {
@@ -361,7 +367,15 @@ edf_contents hypnogram(const std::vector<synth_stage>& stages, std::uint64_t pas
     auto run = e;
     while (run + 1 < epochs && stages[run] == stages[e])
       ++run;
-    span(e, run, stage_text(stages[e], uniform01(rng) < 0.5));
+    if (!deepening) {
+      span(e, run, stage_text(stages[e], uniform01(rng) < 0.5));
+    } else if (stages[e] == synth_stage::N3 && run - e >= 2) {
+      auto half = e + (run - e + 1) / 2;
+      span(e, half, stage_text(synth_stage::N3, false));
+      span(half, run, stage_text(synth_stage::N3, true));
+    } else {
+      span(e, run, stage_text(stages[e], false));
+    }
     e = run;
   }
   span(epochs - 1, epochs + past, "Sleep stage ?");
@@ -438,9 +452,11 @@ std::vector<signal_data> slow_signals(const std::vector<synth_stage>& stages, xo
     auto st = stages[i / 30];
     double t = static_cast<double>(i);
     double tone = st == synth_stage::W ? 40 : st == synth_stage::R ? 5 : 20;
-    out[0].samples[i] = digital(out[0], 800 * portable_sin(two_pi * 0.23 * t) + 50 * (uniform01(rng) - 0.5));
+    out[0].samples[i] =
+      digital(out[0], 800 * portable_sin(two_pi * 0.23 * t) + 50 * (uniform01(rng) - 0.5));
     out[1].samples[i] = digital(out[1], tone + 10 * uniform01(rng));
-    out[2].samples[i] = digital(out[2], 37.2 - 0.6 * t / static_cast<double>(n) + 0.01 * uniform01(rng));
+    out[2].samples[i] =
+      digital(out[2], 37.2 - 0.6 * t / static_cast<double>(n) + 0.01 * uniform01(rng));
     out[3].samples[i] = digital(out[3], 0);
   }
   return out;
@@ -455,7 +471,7 @@ std::vector<std::string> write_recordings(const fs::path& dir, const make_datase
   for (std::uint32_t r = 0; r < o.recordings; ++r) {
     xoshiro256ss rng{master()};
     auto stages = draw_stages(epochs, sleep_edf, rng);
-    auto hyp = hypnogram(stages, sleep_edf ? 60 : 0, rng);
+    auto hyp = hypnogram(stages, sleep_edf ? 60 : 0, sleep_edf, rng);
     edf_contents psg;
     fs::path psg_path, hyp_path;
     if (sleep_edf) {

@@ -69,9 +69,11 @@ struct make_dataset_options {
 /// subject ss; the PSG holds "EEG Fpz-Cz", "EEG Pz-Oz" and "EOG horizontal" at
 /// 100 Hz, and "Resp oro-nasal", "EMG submental", "Temp rectal" and "Event
 /// marker" at 1 Hz (`channels` and `sample_rate` do not apply); each night
-/// starts and ends with long wake (a quarter and a fifth of it), uses both
-/// "Sleep stage 3" and "Sleep stage 4", and its hypnogram ends with a
-/// "Sleep stage ?" running 30 min past the signals.
+/// starts and ends with long wake (a quarter and a fifth of it, so cropping
+/// wake matters), falls asleep through N1 and N2 into slow-wave sleep written
+/// as "Sleep stage 3" then "Sleep stage 4" (both present from 4 minutes on),
+/// and its hypnogram ends with a "Sleep stage ?" running 30 min past the
+/// signals.
 ///
 /// Whole or nothing: `dir` must not exist or be empty (a directory holding
 /// files is refused, so no stale recording of an earlier dataset stays

@@ -1,6 +1,7 @@
 # make-dataset writes Sleep-EDF-style pairs, the same bytes for the same seed;
 # whole or not at all: a directory holding files is refused (exit 2), a full
-# disk is exit 1 with no directory published.
+# disk is exit 1 with no directory published. --layout sleep-edf writes
+# Sleep-EDF's own names and signals, which `run` opens.
 source "$(dirname "$0")/lib.sh"
 for d in a b; do
   expect_status 0 "$LOCKSTEP" make-dataset "$d" --recordings 2 --minutes 3 --channels 2 \
@@ -38,12 +39,21 @@ grep -q "PSG.edf\|Hypnogram.edf" err.txt || fail "a full disk does not name the 
 [ ! -e full ] || fail "a failed make-dataset published a directory: $(ls full)"
 [ -z "$(ls -d full.tmp.* 2>/dev/null)" ] || fail "a failed make-dataset left its staging directory"
 
-# Sleep-EDF's own layout: its names, signals and rates; --channels and
-# --sample-rate are the layout's and refused beside it.
-expect_status 0 "$LOCKSTEP" make-dataset sc --layout sleep-edf --recordings 3 --minutes 4 --seed 2
-grep -q "in Sleep-EDF's layout" out.txt || fail "the layout is not in the summary: $(cat out.txt)"
-[ "$(ls sc)" = "$(printf '%s\n' SC4001E0-PSG.edf SC4001EC-Hypnogram.edf SC4002E0-PSG.edf SC4002EC-Hypnogram.edf SC4011E0-PSG.edf SC4011EC-Hypnogram.edf)" ] \
+# Sleep-EDF's own layout: its names (two nights per subject), signals and
+# rates, opened by `run` as it stands (its fastest signals, the three at
+# 100 Hz); --channels and --sample-rate are the layout's and refused beside it.
+expect_status 0 "$LOCKSTEP" make-dataset sc --layout sleep-edf --recordings 4 --minutes 4 --seed 2
+grep -q "wrote 4 recordings of 4 min, in Sleep-EDF's layout" out.txt \
+  || fail "the layout is not in the summary: $(cat out.txt)"
+[ "$(ls sc)" = "$(printf '%s\n' SC4001E0-PSG.edf SC4001EC-Hypnogram.edf SC4002E0-PSG.edf SC4002EC-Hypnogram.edf SC4011E0-PSG.edf SC4011EC-Hypnogram.edf SC4012E0-PSG.edf SC4012EC-Hypnogram.edf)" ] \
   || fail "unexpected Sleep-EDF names: $(ls sc)"
+expect_status 0 "$LOCKSTEP" make-dataset sc-again --layout sleep-edf --recordings 4 --minutes 4 \
+  --seed 2
+for f in sc/*; do
+  cmp -s "$f" "sc-again/${f#sc/}" || fail "$f differs between two runs with one seed"
+done
+expect_status 0 "$LOCKSTEP" run --source signals --dataset sc --seed 1 --batches 5 --no-progress
+grep -q "3 channels x 3000 samples at 100 Hz" out.txt || fail "not read at 100 Hz: $(cat out.txt)"
 for opt in "--channels 3" "--sample-rate 100"; do
   # shellcheck disable=SC2086
   expect_status 2 "$LOCKSTEP" make-dataset sc2 --layout sleep-edf $opt
@@ -51,3 +61,5 @@ for opt in "--channels 3" "--sample-rate 100"; do
   [ ! -e sc2 ] || fail "a refused layout wrote sc2"
 done
 expect_status 2 "$LOCKSTEP" make-dataset sc3 --layout edf
+grep -q "plain" err.txt && grep -q "sleep-edf" err.txt || fail "the layouts are not named: $(cat err.txt)"
+[ ! -e sc3 ] || fail "an unknown layout wrote sc3"

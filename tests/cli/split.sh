@@ -21,6 +21,10 @@ PY
 # A manifest opens, and its relative paths work from anywhere.
 expect_status 0 "$LOCKSTEP" run --source signals --dataset a/train.json --seed 1 --batches 2 \
   --no-progress --validation a/val.json
+grep -q "dataset a/train.json: 6 recordings" out.txt || fail "train.json: $(cat out.txt)"
+mkdir elsewhere
+(cd elsewhere && expect_status 0 "$LOCKSTEP" run --source signals --dataset ../a/val.json \
+   --seed 1 --batches 2 --no-progress) || fail "val.json does not open from elsewhere"
 # Another seed, on five subjects, gives another split.
 seeds_differ=0
 for s in 2 3 4 5; do
@@ -40,13 +44,29 @@ grep -q "a/train.json: exists" err.txt || fail "an existing manifest is not name
 [ "$(md5sum a/*.json)" = "$before" ] || fail "an existing manifest was changed"
 mkdir d
 expect_status 2 "$LOCKSTEP" split data --by night --fractions 0.5,0.5 --seed 1 --out d
+grep -q -e "--by: night not in {subject}" err.txt || fail "--by night: $(cat err.txt)"
+expect_status 2 "$LOCKSTEP" split data --fractions 0.5,0.5 --seed 1 --out d
+grep -q -e "--by is required" err.txt || fail "no --by: $(cat err.txt)"
 expect_status 2 "$LOCKSTEP" split data --by subject --fractions 0.7,0.2 --seed 1 --out d
 grep -q "fractions: they sum to 0.9, not 1" err.txt || fail "bad fractions: $(cat err.txt)"
 expect_status 2 "$LOCKSTEP" split data --by subject --fractions 0.95,0.05 --seed 1 --out d
-grep -q 'part "val" gets none of the 5 subjects' err.txt || fail "an empty part: $(cat err.txt)"
+grep -q 'part "val" gets no subject (the dataset has 5 subjects)' err.txt || fail "an empty part: $(cat err.txt)"
 expect_status 2 "$LOCKSTEP" split data --by subject --fractions 1 --seed 1 --out d
 expect_status 2 "$LOCKSTEP" split data --by subject --fractions 0.5,0.5 --seed 1 --out missing
+grep -q "\-\-out missing: is not a directory" err.txt || fail "a missing --out: $(cat err.txt)"
+expect_status 2 "$LOCKSTEP" split data --by subject --fractions 0.5,0.5 --seed 1 --out d \
+  --names a,a
+grep -q 'names: "a" names two parts' err.txt || fail "one name twice: $(cat err.txt)"
+expect_status 2 "$LOCKSTEP" split data --by subject --fractions 0.5,0.5 --seed 1 --out d \
+  --names a,b,c
+grep -q -e "--names: 3 names for 2 fractions" err.txt || fail "names for fractions: $(cat err.txt)"
 [ -z "$(ls d)" ] || fail "a refused split wrote $(ls d)"
+# One existing manifest of the two: the other is not written either.
+echo mine > d/val.json
+expect_status 2 "$LOCKSTEP" split data --by subject --fractions 0.5,0.5 --seed 1 --out d
+grep -q "d/val.json: exists" err.txt || fail "an existing val.json is not named: $(cat err.txt)"
+[ "$(ls d)" = val.json ] && [ "$(cat d/val.json)" = mine ] || fail "a refused split wrote $(ls d)"
+rm d/val.json
 expect_status 0 "$LOCKSTEP" make-dataset plain --recordings 2 --minutes 2 --sample-rate 32
 expect_status 2 "$LOCKSTEP" split plain --by subject --fractions 0.5,0.5 --seed 1 --out d
 grep -q "its name has no Sleep-EDF subject" err.txt || fail "a name without subject: $(cat err.txt)"

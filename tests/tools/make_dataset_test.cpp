@@ -1,9 +1,11 @@
 #include "make_dataset.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -100,46 +102,143 @@ TEST(make_dataset, write_edf_refuses_contents_it_cannot_write) {
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
-TEST(make_dataset, the_sleep_edf_layout_has_its_names_signals_rates_and_hypnograms) {
-  test::temp_dir a, b;
+std::vector<std::string> listing(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  for (auto& f : std::filesystem::directory_iterator{dir})
+    names.push_back(f.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+make_dataset_options sleep_edf(std::uint32_t recordings, std::uint32_t minutes,
+                               std::uint64_t seed) {
   make_dataset_options o;
   o.layout = dataset_layout::sleep_edf;
-  o.recordings = 3;
-  o.minutes = 120;
-  o.seed = 4;
+  o.recordings = recordings;
+  o.minutes = minutes;
+  o.seed = seed;
+  return o;
+}
+
+TEST(make_dataset, the_sleep_edf_layout_names_two_nights_per_subject) {
+  test::temp_dir a, b;
+  make_dataset(a.path(), sleep_edf(3, 4, 1));
+  EXPECT_EQ(listing(a.path()),
+            (std::vector<std::string>{"SC4001E0-PSG.edf", "SC4001EC-Hypnogram.edf",
+                                      "SC4002E0-PSG.edf", "SC4002EC-Hypnogram.edf",
+                                      "SC4011E0-PSG.edf", "SC4011EC-Hypnogram.edf"}));
+  // Even nights of 4 minutes reach slow-wave sleep, written as 3 then 4.
+  for (auto night : {"SC4001", "SC4002", "SC4011"}) {
+    std::vector<std::string> texts;
+    auto hyp = read_edf_header(a / (night + std::string{"EC-Hypnogram.edf"}), true);
+    for (auto& ann : hyp.annotations)
+      texts.push_back(ann.text);
+    EXPECT_EQ(texts, (std::vector<std::string>{"Sleep stage W", "Sleep stage 1", "Sleep stage 2",
+                                               "Sleep stage 3", "Sleep stage 4", "Sleep stage ?"}))
+      << night;
+  }
+  make_dataset(b.path(), sleep_edf(24, 1, 1));
+  auto names = listing(b.path());
+  EXPECT_EQ(names[44], "SC4111E0-PSG.edf");  // recording 22: subject 11, night 1
+  EXPECT_EQ(names[47], "SC4112EC-Hypnogram.edf");
+}
+
+TEST(make_dataset, the_sleep_edf_layout_has_its_signals_rates_and_hypnograms) {
+  test::temp_dir a, b, c;
+  const auto o = sleep_edf(2, 20, 4);
   make_dataset(a.path(), o);
   make_dataset(b.path(), o);
-  auto psg = a.path() / "SC4011E0-PSG.edf";
-  EXPECT_EQ(bytes_of(psg), bytes_of(b.path() / "SC4011E0-PSG.edf"));
-  EXPECT_TRUE(std::filesystem::exists(a.path() / "SC4002EC-Hypnogram.edf"));
-  auto h = read_edf_header(psg, false);
-  std::vector<std::pair<std::string, double>> signals;
-  for (std::size_t i = 0; i < h.signals.size(); ++i)
-    signals.emplace_back(h.signals[i].label, h.sample_rate(i));
-  EXPECT_EQ(signals, (std::vector<std::pair<std::string, double>>{
-                       {"EEG Fpz-Cz", 100}, {"EEG Pz-Oz", 100}, {"EOG horizontal", 100},
-                       {"Resp oro-nasal", 1}, {"EMG submental", 1}, {"Temp rectal", 1},
-                       {"Event marker", 1}}));
-  auto hyp = read_edf_header(a.path() / "SC4011EC-Hypnogram.edf", true);
-  std::map<std::string, int> texts;
-  for (auto& ann : hyp.annotations)
-    ++texts[ann.text];
-  EXPECT_GT(texts["Sleep stage 3"], 0);
-  EXPECT_GT(texts["Sleep stage 4"], 0);
-  auto& last = hyp.annotations.back();
-  EXPECT_EQ(last.text, "Sleep stage ?");
-  const auto end = static_cast<std::int64_t>(o.minutes) * 60 * ticks_per_second;
-  EXPECT_GE(last.onset + last.duration, end + 30 * 60 * ticks_per_second);  // past the signals
-  // Long wake at both ends: a quarter before sleep, a fifth after.
-  EXPECT_EQ(hyp.annotations.front().text, "Sleep stage W");
-  EXPECT_GE(hyp.annotations.front().duration, end / 4);
-  auto& before_last = hyp.annotations[hyp.annotations.size() - 2];
-  EXPECT_EQ(before_last.text, "Sleep stage W");
-  EXPECT_GE(before_last.duration + 30 * ticks_per_second, end / 5);
-  // It opens as a dataset: its fastest signals, the three at 100 Hz.
+  make_dataset(c.path(), sleep_edf(2, 20, 5));
+  for (auto& name : listing(a.path())) {
+    EXPECT_EQ(bytes_of(a / name), bytes_of(b / name)) << name << ": one seed, other bytes";
+    EXPECT_NE(bytes_of(a / name), bytes_of(c / name)) << name << ": two seeds, one file";
+  }
+  const auto end = std::int64_t{o.minutes} * 60 * ticks_per_second;
+  const auto epoch = 30 * ticks_per_second;
+  for (auto night : {"SC4001", "SC4002"}) {
+    SCOPED_TRACE(night);
+    auto psg = a / (night + std::string{"E0-PSG.edf"});
+    auto h = read_edf_header(psg, false);
+    std::vector<std::tuple<std::string, double, std::string>> signals;
+    for (std::size_t i = 0; i < h.signals.size(); ++i)
+      signals.emplace_back(h.signals[i].label, h.sample_rate(i), h.signals[i].unit);
+    EXPECT_EQ(signals, (std::vector<std::tuple<std::string, double, std::string>>{
+                         {"EEG Fpz-Cz", 100, "uV"}, {"EEG Pz-Oz", 100, "uV"},
+                         {"EOG horizontal", 100, "uV"}, {"Resp oro-nasal", 1, ""},
+                         {"EMG submental", 1, "uV"}, {"Temp rectal", 1, "DegC"},
+                         {"Event marker", 1, ""}}));
+    EXPECT_EQ(static_cast<std::int64_t>(h.records) * h.record_ticks, end);
+
+    auto hyp = read_edf_header(a / (night + std::string{"EC-Hypnogram.edf"}), true);
+    std::map<std::string, int> texts;
+    for (auto& ann : hyp.annotations)
+      ++texts[ann.text];
+    EXPECT_GT(texts["Sleep stage 3"], 0);
+    EXPECT_GT(texts["Sleep stage 4"], 0);
+    for (auto& [text, n] : texts)
+      EXPECT_TRUE(text == "Sleep stage W" || text == "Sleep stage 1" || text == "Sleep stage 2"
+                  || text == "Sleep stage 3" || text == "Sleep stage 4"
+                  || text == "Sleep stage R" || text == "Movement time"
+                  || text == "Sleep stage ?")
+        << text;
+    // Long wake at both ends: a quarter before sleep, a fifth after (less the
+    // last epoch, the "?").
+    ASSERT_GE(hyp.annotations.size(), 3u);
+    EXPECT_EQ(hyp.annotations.front().text, "Sleep stage W");
+    EXPECT_GE(hyp.annotations.front().duration, end / 4);
+    auto& before_last = hyp.annotations[hyp.annotations.size() - 2];
+    EXPECT_EQ(before_last.text, "Sleep stage W");
+    EXPECT_GE(before_last.onset + before_last.duration, end - epoch);
+    EXPECT_GE(before_last.duration + epoch, end / 5);
+    auto& last = hyp.annotations.back();
+    EXPECT_EQ(last.text, "Sleep stage ?");
+    EXPECT_GE(last.onset + last.duration, end + 30 * 60 * ticks_per_second);  // past the signals
+
+    // The 1 Hz signals: a rectal temperature near 37 degrees, the chin's EMG
+    // strongest awake, a constant marker.
+    edf_file file{psg};
+    std::vector<float> temp(h.records), emg(h.records), marker(h.records);
+    file.read(std::vector<std::uint16_t>{5}, 0, h.records, temp.data());
+    file.read(std::vector<std::uint16_t>{4}, 0, h.records, emg.data());
+    file.read(std::vector<std::uint16_t>{6}, 0, h.records, marker.data());
+    for (auto t : temp)
+      EXPECT_NEAR(t, 37, 1);
+    EXPECT_GT(std::abs(temp.front() - temp.back()), 0.1) << "the temperature does not vary";
+    double wake = 0, asleep = 0;
+    for (std::size_t s = 0; s < emg.size(); ++s)
+      (s < h.records / 4 ? wake : asleep) += emg[s];
+    EXPECT_GT(wake / static_cast<double>(h.records / 4),
+              1.3 * asleep / static_cast<double>(h.records - h.records / 4));
+    EXPECT_EQ(std::count(marker.begin(), marker.end(), marker[0]),
+              static_cast<std::ptrdiff_t>(marker.size()));
+  }
+
+  // It opens as a dataset: its fastest signals, the three at 100 Hz, labels
+  // cut at the end of the signals.
   auto d = dataset::open(a.path());
   EXPECT_EQ(d->recordings()[0].channels, (std::vector<std::uint16_t>{0, 1, 2}));
   EXPECT_DOUBLE_EQ(d->sample_rate(), 100.0);
+  EXPECT_EQ(d->recordings()[0].labels.size(), std::size_t{o.minutes} * 2);
+}
+
+std::uint64_t fnv1a(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325;
+  for (unsigned char b : bytes)
+    h = (h ^ b) * 0x100000001b3;
+  return h;
+}
+
+TEST(make_dataset, the_plain_layout_is_the_default_and_writes_the_bytes_it_always_wrote) {
+  // Pinned before the Sleep-EDF layout was added: datasets written then (and
+  // the digests in their checkpoints) are written again bit for bit.
+  EXPECT_EQ(make_dataset_options{}.layout, dataset_layout::plain);
+  test::temp_dir a;
+  auto files = make_dataset(a.path(), small(3));
+  ASSERT_EQ(files.size(), 4u);
+  EXPECT_EQ(fnv1a(bytes_of(files[0])), 0xae72707a6ac1fda4u) << files[0];
+  EXPECT_EQ(fnv1a(bytes_of(files[1])), 0xbcc4bcf1f0213edbu) << files[1];
+  EXPECT_EQ(fnv1a(bytes_of(files[2])), 0x8abc2c0de58f440eu) << files[2];
+  EXPECT_EQ(fnv1a(bytes_of(files[3])), 0xccecca96219455a2u) << files[3];
 }
 
 }  // namespace
