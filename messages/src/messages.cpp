@@ -73,6 +73,7 @@ caf::error load_output(caf::deserializer& f, wire_output& x) {
     return err;
   return through_codec(x.type, [&](const output_codec& codec) {
     caf_reader r{f};
+    r.set_pool(codec.receive_pool());
     x.value = codec.load(r);
   });
 }

@@ -270,7 +270,7 @@ synthetic_output synthetic::materialize(const synthetic_batch& b) const {
     precise_sleep_until(std::chrono::steady_clock::now() + wait);
   if (params_.spin_ms > 0)
     spin_for(std::chrono::nanoseconds{static_cast<std::int64_t>(params_.spin_ms * 1e6)});
-  synthetic_output out{b.index, std::vector<std::uint8_t>(params_.item_bytes)};
+  synthetic_output out{b.index, tensor<std::uint8_t>::values_type(params_.item_bytes)};
   fill(b.seed, out.bytes.data(), out.bytes.size());
   return out;
 }

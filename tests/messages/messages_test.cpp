@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "lockstep/detail/output_codec.hpp"
+#include "lockstep/runtime/output_pool.hpp"
 #include "lockstep/sources/synthetic.hpp"
 
 namespace lockstep {
@@ -95,6 +96,35 @@ TEST_F(messages_test, an_output_crosses_typed_through_its_codec) {
   auto back = round_trip(msg::wire_result{1, 2, 1, false, false, {}, {type, out}});
   ASSERT_NE(back.output.value, nullptr);
   EXPECT_EQ(*static_cast<synthetic_output*>(back.output.value.get()), *out);
+}
+
+// The batcher's receive pool, as it registers it: outputs read while it
+// lives take its blocks; once it is gone, fresh memory.
+TEST_F(messages_test, an_output_read_takes_its_memory_from_the_codecs_receive_pool) {
+  auto& codec = detail::output_codec_of<synthetic_output>();
+  auto type = std::string{detail::output_type_name<synthetic_output>()};
+  auto out = std::make_shared<synthetic_output>(synthetic_output{5, {}});
+  out->bytes.assign(4096, 3);
+  auto read_back = [&] {
+    auto back = round_trip(msg::wire_result{1, 2, 1, false, false, {}, {type, out}});
+    return std::static_pointer_cast<synthetic_output>(back.output.value);
+  };
+  auto pool = std::make_shared<output_pool>(1 << 20);
+  codec.receive_into(pool);
+  {
+    auto first = read_back();
+    ASSERT_NE(first, nullptr);
+    EXPECT_EQ(*first, *out);
+    EXPECT_EQ(first->bytes.get_allocator().pool(), pool);
+  }
+  auto second = read_back();
+  EXPECT_EQ(pool->stats().reused, 1u);
+  EXPECT_EQ(*second, *out);
+  second.reset();
+  pool.reset();  // the batcher is gone
+  auto unpooled = read_back();
+  EXPECT_EQ(unpooled->bytes.get_allocator().pool(), nullptr);
+  EXPECT_EQ(*unpooled, *out);
 }
 
 // (CAF 0.17 drops this error when the result travels inside a message, so

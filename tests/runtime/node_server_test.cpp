@@ -160,6 +160,55 @@ TEST_F(node_server_test, remote_workers_give_the_plain_loop_sequence) {
     EXPECT_TRUE(w.busy >= 0 && w.busy <= 1) << w.busy;
 }
 
+// Outputs from nodes are read into the batcher's receive pool, so once the
+// client releases one the next reuses its memory (no fresh pages to fault).
+TEST_F(node_server_test, outputs_from_nodes_reuse_the_memory_the_client_released) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.item_bytes = 65536;
+  plain_loop ref{synthetic{p}};
+  batcher b{synthetic{p}, remote({a.address()})};
+  auto s = s0;
+  auto r = ref.take(s0);
+  std::shared_ptr<output_pool> pool;
+  for (int i = 0; i < 60; ++i) {
+    auto next = b.take(s);
+    ASSERT_TRUE(next && r);
+    EXPECT_EQ(next->output, r->output);
+    pool = next->output.bytes.get_allocator().pool();
+    ASSERT_NE(pool, nullptr) << "batch " << i << " took fresh memory";
+    s = next->state;
+    r = ref.take(r->state);
+  }
+  auto counts = pool->stats();
+  EXPECT_GT(counts.reused, 0u);
+  // At most the window's worth were ever made: the rest reused released ones.
+  EXPECT_LE(counts.made, b.window() + 2);
+}
+
+// An output may outlive its batcher and the receive pool's registration:
+// its block stays valid and goes back to the pool, freed with the output.
+TEST_F(node_server_test, an_output_from_a_node_outlives_its_batcher) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.item_bytes = 65536;
+  plain_loop ref{synthetic{p}};
+  auto expected = take_n(ref, s0, 20);
+  std::vector<synthetic_output> kept;
+  {
+    batcher b{synthetic{p}, remote({a.address()})};
+    kept = take_n(b, s0, 20);
+  }
+  EXPECT_EQ(kept, expected);
+  ASSERT_NE(kept.back().bytes.get_allocator().pool(), nullptr);
+  // A batcher of the same type started afterwards reads into its own pool.
+  batcher again{synthetic{p}, remote({a.address()})};
+  auto next = again.take(s0);
+  ASSERT_TRUE(next);
+  EXPECT_NE(next->output.bytes.get_allocator().pool(), nullptr);
+  EXPECT_NE(next->output.bytes.get_allocator().pool(), kept.back().bytes.get_allocator().pool());
+}
+
 TEST_F(node_server_test, retries_and_poison_behave_as_locally) {
   node_server a{fast_node(), builtin_sources()};
   synthetic_params p;

@@ -62,7 +62,7 @@ class live_token {
 
 struct probe_output {
   std::uint64_t index = 0;
-  std::vector<std::uint8_t> bytes;
+  decltype(synthetic_output::bytes) bytes;
   live_token token;
   friend bool operator==(const probe_output& a, const probe_output& b) {
     return a.index == b.index && a.bytes == b.bytes;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <typeinfo>
@@ -18,6 +19,26 @@ class output_codec {
   virtual ~output_codec() = default;
   virtual void save(writer& w, const box& output) const = 0;
   virtual box load(reader& r) const = 0;
+
+  /// Outputs of this type read from nodes take their memory from `pool`
+  /// (reader::pool) while it lives: the receive pool of the batcher that
+  /// started last. Held weakly, so it dies with its batcher and the last
+  /// output drawn from it, and reading falls back to fresh memory.
+  void receive_into(std::weak_ptr<output_pool> pool) const {
+    std::lock_guard guard{mutex_};
+    receive_pool_ = std::move(pool);
+  }
+  std::shared_ptr<output_pool> receive_pool() const {
+    std::lock_guard guard{mutex_};
+    return receive_pool_.lock();
+  }
+
+ private:
+  // A codec is a process-wide constant (output_codec_of); only where
+  // received outputs go changes, from the threads that start batchers and
+  // the I/O thread that reads results.
+  mutable std::mutex mutex_;
+  mutable std::weak_ptr<output_pool> receive_pool_;
 };
 
 /// Makes `codec` the one a remote output of type `type_name` is read with.

@@ -16,12 +16,15 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace lockstep {
+
+class output_pool;  // lockstep/runtime/output_pool.hpp: a reader only carries one
 
 /// Writes values; every call throws lockstep::error (io_error) on failure.
 class writer {
@@ -75,8 +78,18 @@ class reader {
   /// Bytes left in the input.
   virtual std::size_t remaining() const = 0;
 
+  /// Recycled memory for what is read: a tensor, or a vector whose
+  /// allocator takes a pool (tensor.hpp), takes its block from here. Set
+  /// where outputs from nodes are read (the batcher's receive pool); null
+  /// elsewhere, and then such values take fresh memory.
+  const std::shared_ptr<output_pool>& pool() const noexcept { return pool_; }
+  void set_pool(std::shared_ptr<output_pool> pool) noexcept { pool_ = std::move(pool); }
+
   template <class... Ts>
   void operator()(Ts&... xs);
+
+ private:
+  std::shared_ptr<output_pool> pool_;
 };
 
 namespace detail {
@@ -203,7 +216,16 @@ void apply(Archive& ar, T& x) {
     using element = typename T::value_type;
     static_assert(!std::is_same_v<element, bool>, "std::vector<bool> is not serializable");
     if constexpr (load) {
-      x.resize(ar.get_size(min_bytes<element>));
+      auto n = ar.get_size(min_bytes<element>);
+      using allocator = typename T::allocator_type;
+      if constexpr (std::is_constructible_v<allocator, std::shared_ptr<output_pool>>) {
+        if (ar.pool() && n > 0) {
+          T pooled{allocator{ar.pool()}};
+          pooled.reserve(n);  // exactly n: one block size per output size
+          x = std::move(pooled);
+        }
+      }
+      x.resize(n);
       if constexpr (is_byte_like<element>) {
         if (!x.empty())
           ar.get_bytes(x.data(), x.size());

@@ -10,6 +10,7 @@
 #include "lockstep/detail/state_json.hpp"
 #include "lockstep/messages/errors.hpp"
 #include "lockstep/messages/serialize.hpp"
+#include "lockstep/runtime/output_pool.hpp"
 #include "lockstep/runtime/source.hpp"
 
 namespace lockstep::detail {
@@ -32,6 +33,20 @@ class source_adapter final : public erased_source {
   }
 
   const S& get() const noexcept { return src_; }
+
+  /// Idle memory the receive pool keeps at most: 64 MiB, as random_batches'.
+  static constexpr std::size_t receive_pool_bytes = std::size_t{64} << 20;
+
+  /// Outputs of this source that arrive from nodes reuse the memory of ones
+  /// the client has released instead of faulting in fresh pages
+  /// (docs/output-memory.md). For the batcher's adapter; a node's copy sends
+  /// outputs and never reads any.
+  void receive_into_pool() {
+    if constexpr (serializable<output_type>) {
+      receive_pool_ = std::make_shared<output_pool>(receive_pool_bytes);
+      output_codec_of<output_type>().receive_into(receive_pool_);
+    }
+  }
 
   /// A box that refers to `s` without owning it; valid while `s` lives.
   static const_box borrow(const state_type& s) { return const_box{const_box{}, &s}; }
@@ -111,6 +126,7 @@ class source_adapter final : public erased_source {
  private:
   S src_;
   std::string fingerprint_;
+  std::shared_ptr<output_pool> receive_pool_;
 };
 
 }  // namespace lockstep::detail

@@ -55,7 +55,9 @@ class batcher {
   /// lockstep::error for an invalid config or a node that refuses.
   explicit batcher(S src, const config& cfg = {})
       : adapter_(std::make_shared<detail::source_adapter<S>>(std::move(src))),
-        service_(std::make_unique<detail::service>(adapter_, cfg)) {}
+        service_(std::make_unique<detail::service>(adapter_, cfg)) {
+    adapter_->receive_into_pool();  // before start(): no output has arrived yet
+  }
 
   /// A batcher already running from `start_at`.
   batcher(S src, const config& cfg, const state_type& start_at) : batcher(std::move(src), cfg) {

@@ -134,7 +134,8 @@ typename tensor<T>::values_type pooled_values(std::shared_ptr<output_pool> pool,
 
 /// Through lockstep's serialization hook: the shape, then the element
 /// count and the raw bytes of `values` (a count larger than the input holds
-/// is refused before anything is allocated).
+/// is refused before anything is allocated). Read where the reader carries a
+/// pool (outputs from nodes), `values` takes its block from that pool.
 template <class Archive, class T>
 void serialize(Archive& ar, tensor<T>& x) {
   ar(x.shape);
@@ -143,7 +144,10 @@ void serialize(Archive& ar, tensor<T>& x) {
   if constexpr (Archive::loading) {
     if (n > ar.remaining() / sizeof(T))
       ar.get_bytes(nullptr, ar.remaining() + 1);  // fails as a short read, naming the sizes
-    x.values.resize(n);
+    if (ar.pool() && n > 0)
+      x.values = pooled_values<T>(ar.pool(), n);
+    else
+      x.values.resize(n);
     if (n > 0)
       ar.get_bytes(x.values.data(), n * sizeof(T));
   } else if (n > 0) {

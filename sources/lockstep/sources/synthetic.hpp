@@ -14,6 +14,7 @@
 #include <boost/json/conversion.hpp>
 #include <boost/json/fwd.hpp>
 
+#include "lockstep/runtime/tensor.hpp"
 #include "lockstep/sources/xoshiro256.hpp"
 
 namespace lockstep {
@@ -79,7 +80,9 @@ struct synthetic_batch {
 
 struct synthetic_output {
   std::uint64_t index = 0;
-  std::vector<std::uint8_t> bytes;
+  /// Unzeroed when made (fill writes every byte) and, read from a node, in
+  /// the batcher's receive pool (tensor.hpp).
+  tensor<std::uint8_t>::values_type bytes;
   friend bool operator==(const synthetic_output&, const synthetic_output&) = default;
 };
 
