@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "../peers/ideal_pool.hpp"
 #include "lockstep/runtime/batcher.hpp"
 
 namespace lockstep::bench {
@@ -18,9 +19,19 @@ std::string percentile_name(double p) {
   return p == 99.9 ? "p999" : fmt::format("p{:.0f}", p);
 }
 
+using by_percentile = std::array<double, percentiles.size()>;
+
+by_percentile percentiles_of(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  by_percentile out{};
+  for (std::size_t k = 0; k < percentiles.size() && !ms.empty(); ++k)
+    out[k] = ms[static_cast<std::size_t>(percentiles[k] / 100 * static_cast<double>(ms.size() - 1))];
+  return out;
+}
+
 struct latencies {
   double batches_per_s = 0;
-  std::array<double, percentiles.size()> ms{};
+  by_percentile ms{};
   process_usage per_batch;
 };
 
@@ -53,11 +64,7 @@ latencies take_latencies(const workload& w, bool hedge) {
   out.batches_per_s = static_cast<double>(w.batches) / seconds_since(start);
   out.per_batch = (process_usage::now() - usage).per(static_cast<double>(w.batches));
   b.stop();
-  std::sort(ms.begin(), ms.end());
-  for (std::size_t k = 0; k < percentiles.size(); ++k) {
-    auto at = static_cast<std::size_t>(percentiles[k] / 100 * static_cast<double>(ms.size() - 1));
-    out.ms[k] = ms[at];
-  }
+  out.ms = percentiles_of(std::move(ms));
   return out;
 }
 
@@ -103,6 +110,22 @@ row stragglers_row(context& ctx) {
     }
     r.add_cost(name + "_batches_s", cpu_us, switches);
   }
+  // The floor: the same latencies through an ordered pool with no overhead
+  // and no slow worker, computed (one value, nothing to repeat).
+  auto ideal = simulate_ideal_pool(w);
+  auto ideal_ms = percentiles_of(ideal.take_ms);
+  for (std::size_t k = 0; k < percentiles.size(); ++k)
+    r.add("ideal_" + percentile_name(percentiles[k]) + "_ms", summarize({ideal_ms[k]}));
+  r.add("ideal_batches_s", summarize({ideal.batches_per_s}));
+  auto ready = std::count_if(ideal.take_ms.begin(), ideal.take_ms.end(), [](double ms) { return ms == 0; });
+  r.notes.push_back(fmt::format(
+    "the floor, simulated on the same latencies (an ordered pool with no overhead and no slow "
+    "worker, the same window): {:.0f} % of takes find their batch done, so its p50 is {:.2f} ms "
+    "and its p99 {:.1f} ms: {}",
+    100.0 * static_cast<double>(ready) / static_cast<double>(std::max<std::size_t>(ideal.take_ms.size(), 1)),
+    ideal_ms[0], ideal_ms[2],
+    ideal_ms[2] <= 3 * ideal_ms[0] ? "p99 within 3x p50 is within reach"
+                                   : "no ordered loader with this window gets p99 within 3x p50 here"));
   r.add_ratio_goal("lockstep_p99_ms", "lockstep_p50_ms", 3, false);
   r.add_ratio_goal("lockstep_batches_s", "lockstep_no_hedge_batches_s", 1.3, true);
   r.add_ratio_goal("lockstep_batches_s", "lockstep_no_hedge_batches_s", 1.2, false,
