@@ -190,6 +190,11 @@ synthetic synthetic::from_params(const boost::json::value& v) {
 synthetic::synthetic(synthetic_params p)
     : params_(p), attempts_(std::make_shared<attempt_counter>()) {
   params_.validate();
+  // Idle at most 64 MiB (the window of a default batcher of 1 MB outputs,
+  // or of a node's), and never fewer than four outputs.
+  if (params_.item_bytes >= pooled_from_bytes)
+    outputs_ = std::make_shared<output_pool>(
+      static_cast<std::size_t>(std::max<std::uint64_t>(std::uint64_t{64} << 20, 4 * params_.item_bytes)));
 }
 
 std::optional<std::pair<synthetic_batch, synthetic_state>>
@@ -270,7 +275,8 @@ synthetic_output synthetic::materialize(const synthetic_batch& b) const {
     precise_sleep_until(std::chrono::steady_clock::now() + wait);
   if (params_.spin_ms > 0)
     spin_for(std::chrono::nanoseconds{static_cast<std::int64_t>(params_.spin_ms * 1e6)});
-  synthetic_output out{b.index, tensor<std::uint8_t>::values_type(params_.item_bytes)};
+  synthetic_output out{b.index, outputs_ ? pooled_values<std::uint8_t>(outputs_, params_.item_bytes)
+                                         : tensor<std::uint8_t>::values_type(params_.item_bytes)};
   fill(b.seed, out.bytes.data(), out.bytes.size());
   return out;
 }

@@ -99,7 +99,9 @@ void serialize(Archive& ar, synthetic_output& x) {
 /// Batch i of a run holds item_bytes bytes derived from a seed the state's
 /// generator draws, so outputs are a pure function of the state. materialize
 /// first waits the batch's latency (drawn from its seed, so a straggler stays
-/// one across runs), then spins spin_ms of CPU time, then fills the bytes.
+/// one across runs), then spins spin_ms of CPU time, then fills the bytes:
+/// from pooled_from_bytes up, into a block recycled from released outputs
+/// (output_pool, shared by copies of the source), as a real source would.
 /// Fault injection: poison_index fails every attempt; fail_first_attempts
 /// fails each batch's first k attempts, and transient_fraction the first
 /// attempt of some batches, counted per process (a node counts its own).
@@ -112,6 +114,12 @@ class synthetic {
   static constexpr std::uint32_t state_version = 1;
 
   explicit synthetic(synthetic_params p = {});
+
+  /// Outputs of at least this many bytes take their memory from the pool:
+  /// below it glibc's own caches already reuse freed blocks without faults.
+  static constexpr std::uint64_t pooled_from_bytes = std::uint64_t{64} << 10;
+  /// The pool outputs come from, or nullptr (item_bytes < pooled_from_bytes).
+  const output_pool* output_memory() const noexcept { return outputs_.get(); }
 
   std::optional<std::pair<batch_type, state_type>> iterate(const state_type& s) const;
   output_type materialize(const batch_type& b) const;
@@ -146,6 +154,7 @@ class synthetic {
   class attempt_counter;
   synthetic_params params_;
   std::shared_ptr<attempt_counter> attempts_;
+  std::shared_ptr<output_pool> outputs_;
 };
 
 /// Waits until `deadline` with the thread's timer slack at 1 ns, so a 2 ms
