@@ -412,6 +412,12 @@ config make_config(const run_options& o) {
     r.heartbeat_interval = seconds_to_ms(*o.heartbeat_s, "--heartbeat");
   if (o.connection_timeout_s)
     r.connection_timeout = seconds_to_ms(*o.connection_timeout_s, "--connection-timeout");
+  if (o.shm_bytes) {
+    if (*o.shm_bytes != 0 && *o.shm_bytes < (std::size_t{1} << 20))
+      throw error(errc::invalid_config, "--shm-bytes must be 0 (off) or at least 1048576 (1 MiB)");
+    at_most(*o.shm_bytes, std::size_t{1} << 40, "--shm-bytes");
+    r.shm_bytes = *o.shm_bytes;
+  }
   cfg.validate();
   return cfg;
 }
@@ -497,6 +503,11 @@ CLI::App* add_run_command(CLI::App& app, run_options& o) {
     ->add_option("--spawn-nodes", o.spawn_nodes,
                  "Start N local node processes and use them (ended with the run)")
     ->check(unsigned_integer);
+  cmd
+    ->add_option("--shm-bytes", o.shm_bytes,
+                 "Shared memory offered to each node on this host for its outputs (0: off)")
+    ->check(unsigned_integer)
+    ->default_str(std::to_string(defaults.remote.shm_bytes));
   cmd->add_option("--node-launch", o.node_launch,
                   "A shell command that starts a node and prints its 'listening on' line "
                   "(repeatable)");

@@ -47,6 +47,7 @@ struct run_options {
   std::vector<std::string> nodes;
   std::string token_file;
   std::optional<std::size_t> spawn_nodes;
+  std::optional<std::size_t> shm_bytes;
   std::vector<std::string> node_launch;
   std::optional<double> no_worker_timeout_s;
   std::optional<double> heartbeat_s;

@@ -127,6 +127,23 @@ MUTATIONS = [
      "auto& q = queues_[queues_[0].empty() ? 1 : 0];", "auto& q = queues_[queues_[1].empty() ? 0 : 1];"),
     ("request_timeout_expiry", False, "actors/src/request_former.cpp",
      "  void expire(time_point now) {\n", "  void expire(time_point now) {\n    return;\n"),
+    # Shared memory: a worker writes into its ring, the proxy reads the
+    # slot it is named, reading frees the ring, and a full ring refuses.
+    ("shm_unused", False, "actors/src/remote_worker.cpp",
+     "      if (answer.output.value && cfg.ring)\n",
+     "      if (false && answer.output.value && cfg.ring)\n"),
+    ("shm_read_offset", False, "messages/src/shm_ring.cpp",
+     "  byte_reader r{data_ + offset, slot.size};", "  byte_reader r{data_ + offset + 1, slot.size};"),
+    ("shm_never_freed", False, "messages/src/shm_ring.cpp",
+     "  if (end > now)\n    tail.store", "  if (end < now)\n    tail.store"),
+    ("shm_no_restart", False, "messages/src/shm_ring.cpp",
+     "  if (tail == head_ && head_ % capacity_ != 0 && bytes <= restart_limit) {",
+     "  if (false && restart_limit) {"),
+    ("shm_restart_counts_gap", False, "messages/src/shm_ring.cpp",
+     "  auto used = head_ - std::max(tail, start_);", "  auto used = head_ - tail + 0 * start_;"),
+    ("shm_overwrites", False, "messages/src/shm_ring.cpp",
+     "  if (pad + bytes > free)\n    return std::nullopt;",
+     "  if (pad + bytes > free + capacity_)\n    return std::nullopt;"),
     # Ranks: the share kept is the rank's own, the mask does not drop a
     # short last step, and a split part starts where the last one ended.
     ("rank_share_which_batch", False, "runtime/lockstep/runtime/rank_share.hpp",

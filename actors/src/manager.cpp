@@ -12,6 +12,7 @@
 #include "lockstep/detail/feeder.hpp"
 #include "lockstep/detail/node_gate.hpp"
 #include "lockstep/detail/remote_proxy.hpp"
+#include "lockstep/detail/shm_ring.hpp"
 #include "lockstep/detail/worker.hpp"
 
 namespace lockstep::detail {
@@ -126,13 +127,17 @@ void unreachable(self_ptr self, std::size_t i, const std::string& error) {
   settle(self);
 }
 
-void welcome(self_ptr self, std::size_t i, const msg::node_welcome& w) {
+void welcome(self_ptr self, std::size_t i, const msg::node_welcome& w,
+             const std::shared_ptr<shm_segment>& shm = nullptr) {
   auto& st = self->state;
   std::optional<note> n;
   if (st.links.welcome(i, w, n)) {
-    for (auto& remote : w.workers) {
+    for (std::size_t k = 0; k < w.workers.size(); ++k) {
       remote_proxy_config pc{st.cfg.source, st.cfg.channel, st.collector,
-                             caf::actor_cast<msg::remote_worker_actor>(remote)};
+                             caf::actor_cast<msg::remote_worker_actor>(w.workers[k]), nullptr};
+      // The node split the segment alike and, saying shm, succeeded.
+      if (shm && w.shm)
+        pc.ring = std::make_shared<shm_ring>(shm, shm->region_of(w.workers.size(), k));
       add_worker(self, self->spawn(remote_proxy, std::move(pc)), st.cfg.remote_prefetch, i);
     }
     pool_changed(self);
@@ -190,23 +195,54 @@ caf::behavior dialer(caf::event_based_actor* self, std::string host, std::uint16
   };
 }
 
+// The shared memory offered to a node, or null when it is off or this host
+// has none to give (then outputs travel on the socket, as to another host).
+std::shared_ptr<shm_segment> offer_shm(self_ptr self) {
+  auto& st = self->state;
+  if (st.cfg.shm_bytes == 0)
+    return nullptr;
+  try {
+    return shm_segment::create(st.cfg.shm_bytes);
+  } catch (const std::exception& e) {
+    // Said once: what failed here (a full /dev/shm) will fail for the next node too.
+    st.cfg.shm_bytes = 0;
+    log(self, note{event_level::warning,
+                   std::string{"nodes on this host send outputs on the socket: "} + e.what()
+                     + " (remote.shm_bytes sets the size, 0 turns it off)"});
+    return nullptr;
+  }
+}
+
 void hello(self_ptr self, std::size_t i, caf::strong_actor_ptr published) {
   auto& st = self->state;
   if (!published)
     return unreachable(self, i, "nothing is published on that port");
   auto node_handle = caf::actor_cast<msg::node_actor>(published);
+  auto shm = offer_shm(self);
   msg::node_hello hello{msg::protocol_version,
                         st.cfg.token,
                         std::string{st.cfg.source->name()},
                         st.cfg.source->params_json().value_or("null"),
                         std::string{st.cfg.source->output_type_name()},
                         st.cfg.source->fingerprint_json(),
-                        caf::actor_cast<caf::actor>(self)};
+                        caf::actor_cast<caf::actor>(self),
+                        shm ? shm->name() : std::string{},
+                        shm ? shm->nonce() : std::string{},
+                        shm ? shm->size() : 0};
+  // The node has mapped the segment or will not: its name is not needed
+  // once the node answers, so it never outlives the two processes.
   self->request(node_handle, st.cfg.connect_timeout, std::move(hello))
-    .then([self, i](const msg::node_welcome& w) { welcome(self, i, w); },
-          [self, i](caf::error& e) {
-            unreachable(self, i, "no answer to the handshake (" + self->system().render(e) + ")");
-          });
+    .then(
+      [self, i, shm](const msg::node_welcome& w) {
+        if (shm)
+          shm->unlink();
+        welcome(self, i, w, shm);
+      },
+      [self, i, shm](caf::error& e) {
+        if (shm)
+          shm->unlink();
+        unreachable(self, i, "no answer to the handshake (" + self->system().render(e) + ")");
+      });
 }
 
 void connect(self_ptr self, std::size_t i) {

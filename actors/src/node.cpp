@@ -3,6 +3,7 @@
 #include <caf/exit_reason.hpp>
 
 #include "lockstep/detail/remote_worker.hpp"
+#include "lockstep/detail/shm_ring.hpp"
 
 namespace lockstep::detail {
 
@@ -25,6 +26,11 @@ msg::node_welcome refuse(self_ptr self, errc code, std::string why) {
   return {msg::protocol_version, code, std::move(why), {}};
 }
 
+std::string through_shm(const remote_work_counts& counts) {
+  auto n = counts.through_shm.load();
+  return n == 0 ? "" : ", " + std::to_string(n) + " outputs through shared memory";
+}
+
 void end_session(self_ptr self, const caf::actor_addr& owner, const caf::error& reason) {
   auto& st = self->state;
   auto i = st.sessions.find(owner);
@@ -35,8 +41,30 @@ void end_session(self_ptr self, const caf::actor_addr& owner, const caf::error& 
   if (st.cfg.log)
     st.cfg.log(event_level::info, "a run left (" + caf::to_string(reason)
                                     + "); its workers answered "
-                                    + std::to_string(i->second.served->load()) + " jobs");
+                                    + std::to_string(i->second.counts->answered.load()) + " jobs"
+                                    + through_shm(*i->second.counts));
   st.sessions.erase(i);
+}
+
+// One ring a worker in the run's shared memory, when it offers some and this
+// node shares its host; none otherwise (the outputs then go on the socket).
+// The manager splits the segment the same way (manager.cpp, welcome).
+std::vector<std::shared_ptr<shm_ring>> map_shm(self_ptr self, const msg::node_hello& hello) {
+  std::vector<std::shared_ptr<shm_ring>> rings;
+  if (hello.shm_name.empty())
+    return rings;
+  try {
+    auto shm = shm_segment::open(hello.shm_name, hello.shm_nonce, hello.shm_bytes);
+    for (std::size_t i = 0; i < self->state.cfg.workers; ++i)
+      rings.push_back(
+        std::make_shared<shm_ring>(shm, shm->region_of(self->state.cfg.workers, i)));
+  } catch (const std::exception& e) {
+    rings.clear();
+    if (self->state.cfg.log)
+      self->state.cfg.log(event_level::info,
+                          std::string{"outputs go on the socket: "} + e.what());
+  }
+  return rings;
 }
 
 }  // namespace
@@ -85,11 +113,14 @@ msg::node_actor::behavior_type node(self_ptr self, node_config cfg) {
                         "the node's source \"" + hello.source
                           + "\" differs from the run's: " + *why);
       }
-      node_state::session run{{}, std::make_shared<std::atomic<std::uint64_t>>(0)};
+      node_state::session run{{}, std::make_shared<remote_work_counts>()};
+      auto rings = map_shm(self, hello);
       for (std::size_t i = 0; i < st.cfg.workers; ++i)
-        run.workers.push_back(self->spawn(remote_worker, remote_worker_config{source, run.served}));
+        run.workers.push_back(self->spawn(
+          remote_worker, remote_worker_config{source, run.counts,
+                                              rings.empty() ? nullptr : rings[i]}));
       self->monitor(hello.owner);
-      msg::node_welcome welcome{msg::protocol_version, {}, {}, {}};
+      msg::node_welcome welcome{msg::protocol_version, {}, {}, {}, !rings.empty()};
       for (auto& w : run.workers)
         welcome.workers.push_back(caf::actor_cast<caf::actor>(w));
       st.sessions[hello.owner.address()] = std::move(run);

@@ -57,7 +57,8 @@ bool node_links::welcome(std::size_t i, const msg::node_welcome& w, std::optiona
   n.last_error.clear();
   n.workers = w.workers.size();
   out = note{event_level::info,
-             "node " + name + " joined with " + std::to_string(n.workers) + " workers"};
+             "node " + name + " joined with " + std::to_string(n.workers) + " workers"
+               + (w.shm ? ", outputs through shared memory" : "")};
   return true;
 }
 

@@ -3,8 +3,28 @@
 #include <exception>
 
 #include "lockstep/detail/worker.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep::detail {
+
+namespace {
+
+// Reads the output the node left in shared memory into the result.
+void from_shm(shm_ring* ring, msg::wire_result& w) {
+  try {
+    if (!ring)
+      throw error(errc::io_error, "the node named shared memory this run did not give it");
+    auto codec = find_output_codec(w.output.type);
+    if (!codec)
+      throw error(errc::io_error, "no codec for outputs of type " + w.output.type);
+    w.output.value = ring->take(*codec, {w.shm_pos, w.shm_size});
+  } catch (const std::exception& e) {
+    w.failed = true;
+    w.error = e.what();
+  }
+}
+
+}  // namespace
 
 msg::remote_proxy_actor::behavior_type remote_proxy(
   msg::remote_proxy_actor::stateful_pointer<remote_proxy_state> self, remote_proxy_config cfg) {
@@ -36,8 +56,13 @@ msg::remote_proxy_actor::behavior_type remote_proxy(
     [self](msg::wire_result& w) {
       auto& st = self->state;
       auto i = st.out.find({w.epoch, w.seq});
-      if (i == st.out.end())
+      if (i == st.out.end()) {
+        if (w.shm_size > 0 && st.cfg.ring)
+          st.cfg.ring->release({w.shm_pos, w.shm_size});
         return;
+      }
+      if (w.shm_size > 0)
+        from_shm(st.cfg.ring.get(), w);
       msg::result r{w.epoch, w.seq, w.attempt, {}, {}, w.busy_ns, 1, self->address()};
       if (w.failed)
         r.failures.push_back({w.seq, w.permanent, std::move(w.error)});

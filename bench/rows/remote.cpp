@@ -22,19 +22,23 @@ namespace {
 constexpr std::size_t nodes = 2;
 constexpr std::size_t workers_per_node = 2;
 
+enum class where { local, nodes_socket, nodes_shm };
+
 // Batches/s of `w` through a batcher, and what a batch cost this process;
-// `remote` spawns the nodes (this program, as `lockstep_bench node ...`) and
-// uses only their workers.
-throughput batcher_rate(workload w, bool remote) {
+// nodes are spawned (this program, as `lockstep_bench node ...`) and only
+// their workers used, their outputs on the socket or in shared memory.
+throughput batcher_rate(workload w, where at) {
   config cfg;
   cfg.buffer = w.buffer();
-  if (remote) {
+  if (at == where::local) {
+    cfg.workers = w.workers;
+  } else {
     cfg.workers = 0;
     cfg.remote.spawn = nodes;
     cfg.remote.node_workers = workers_per_node;
     cfg.remote.node_program = detail::current_program();
-  } else {
-    cfg.workers = w.workers;
+    if (at == where::nodes_socket)
+      cfg.remote.shm_bytes = 0;
   }
   batcher<synthetic> b{synthetic{w.params}, cfg};
   auto t = take_rate(b, w);
@@ -61,14 +65,20 @@ row remote_row(context& ctx, const char* name, std::uint64_t item_bytes) {
     };
   };
   measure(ctx, r,
-          {{"lockstep_nodes", w, in_mb([&] { return batcher_rate(w, true); })},
-           {"lockstep_local", w, in_mb([&] { return batcher_rate(w, false); })},
+          {{"lockstep_nodes", w, in_mb([&] { return batcher_rate(w, where::nodes_socket); })},
+           {"lockstep_nodes_shm", w, in_mb([&] { return batcher_rate(w, where::nodes_shm); })},
+           {"lockstep_local", w, in_mb([&] { return batcher_rate(w, where::local); })},
            {"raw_tcp", w, in_mb([&] { return raw_tcp_rate(w); })}});
   r.add_ratio_goal("lockstep_nodes", "lockstep_local", 0.6, true);
   r.add_ratio_goal("lockstep_nodes", "raw_tcp", 0.7, true);
+  // Same-host nodes: shared memory beats the socket, and the raw stream.
+  r.add_ratio_goal("lockstep_nodes_shm", "lockstep_nodes", 1.0, true);
+  r.add_ratio_goal("lockstep_nodes_shm", "raw_tcp", 0.7, true);
   r.setup = fmt::format(
     "{} B batches, latency 0; lockstep_nodes: {} loopback node processes "
-    "with {} workers each (--workers 0 locally); lockstep_local: {} local "
+    "with {} workers each (--workers 0 locally), outputs on the socket "
+    "(shm_bytes 0); lockstep_nodes_shm: the same, outputs in the default "
+    "64 MiB of shared memory per node; lockstep_local: {} local "
     "workers; buffer {}; raw_tcp: the same count of {} B batches streamed "
     "by a second process over loopback TCP, read whole into one reused "
     "buffer (the transport alone: no fill, no serialization); {} warm-up "

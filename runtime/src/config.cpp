@@ -52,6 +52,7 @@ constexpr const char* connection_timeout = "config.remote.connection_timeout_ms"
 constexpr const char* connect_timeout = "config.remote.connect_timeout_ms";
 constexpr const char* reconnect_interval = "config.remote.reconnect_interval_ms";
 constexpr const char* prefetch = "config.remote.prefetch";
+constexpr const char* shm_bytes = "config.remote.shm_bytes";
 }  // namespace key
 
 // The last component of a key: what the JSON object holds.
@@ -124,6 +125,12 @@ void config::validate() const {
   if (remote.connection_timeout <= remote.heartbeat_interval)
     invalid(key::connection_timeout, std::string{"must exceed "} + key::heartbeat);
   in_range(remote.prefetch, max_prefetch, key::prefetch);
+  if (remote.shm_bytes != 0 && remote.shm_bytes < (std::size_t{1} << 20))
+    invalid(key::shm_bytes, "is " + std::to_string(remote.shm_bytes)
+                              + "; 0 (off) or at least 1048576 (1 MiB)");
+  if (remote.shm_bytes > (std::size_t{1} << 40))
+    invalid(key::shm_bytes, "is " + std::to_string(remote.shm_bytes)
+                              + "; at most 1099511627776 (1 TiB) is supported");
   in_range(remote.node_workers, max_workers, key::node_workers, true);
   in_range(remote.spawn, max_spawned_nodes, key::spawn, true);
   in_range(remote.spawn_restarts, max_spawn_restarts, key::spawn_restarts, true);
@@ -213,7 +220,7 @@ void read_remote(const boost::json::object& obj, remote_config& r) {
                 {leaf(key::nodes), leaf(key::token), leaf(key::spawn), leaf(key::node_workers),
                  leaf(key::spawn_restarts), leaf(key::launch), leaf(key::no_worker_timeout),
                  leaf(key::heartbeat), leaf(key::connection_timeout), leaf(key::connect_timeout),
-                 leaf(key::reconnect_interval), leaf(key::prefetch)},
+                 leaf(key::reconnect_interval), leaf(key::prefetch), leaf(key::shm_bytes)},
                 "config.remote", bad);
   read(obj, key::nodes, [&](auto& v, auto k) { r.nodes = strings_field(v, k); });
   read(obj, key::token, [&](auto& v, auto k) { r.token = jf::string(v, k, bad); });
@@ -229,6 +236,7 @@ void read_remote(const boost::json::object& obj, remote_config& r) {
   read(obj, key::reconnect_interval,
        [&](auto& v, auto k) { r.reconnect_interval = ms_field(v, k); });
   read(obj, key::prefetch, [&](auto& v, auto k) { r.prefetch = size_field(v, k); });
+  read(obj, key::shm_bytes, [&](auto& v, auto k) { r.shm_bytes = size_field(v, k); });
 }
 
 config from_value(const boost::json::value& v) {

@@ -87,6 +87,7 @@ manager_config make_manager_config(const std::shared_ptr<const erased_source>& s
   mc.nodes = node_addresses(r, processes);
   mc.token = r.token;
   mc.remote_prefetch = r.prefetch;
+  mc.shm_bytes = r.shm_bytes;
   mc.connect_timeout = r.connect_timeout;
   mc.reconnect_interval = r.reconnect_interval;
   mc.no_worker_timeout = r.no_worker_timeout;

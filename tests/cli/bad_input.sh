@@ -33,6 +33,9 @@ check "--batches: must be a whole number" run --seed 1 --batches 1e3
 check "--workers is 5000; at most 4096" run --seed 1 --batches 3 --workers 5000
 check "--buffer is 1000000000000; at most 1048576" run --seed 1 --batches 3 --buffer 1000000000000
 check "--spawn-nodes is 100000; at most 1024" run --seed 1 --batches 3 --spawn-nodes 100000
+check "--shm-bytes must be 0 (off) or at least 1048576" run --seed 1 --batches 3 --shm-bytes 1000
+echo '{"remote": {"shm_bytes": 5}}' > shm.json
+check "config.remote.shm_bytes is 5; 0 (off) or at least 1048576" run --seed 1 --batches 3 --config shm.json
 check "latency_ms must be a finite number in \[0, 86400000\]" run --seed 1 --batches 3 --latency-ms 1e300
 check "latency_ms" run --seed 1 --batches 3 --latency-ms nan
 check "latency_ms" run --seed 1 --batches 3 --latency-ms inf

@@ -43,16 +43,22 @@ struct messages_test : ::testing::Test {
 
 TEST_F(messages_test, handshake_round_trips) {
   auto h = round_trip(
-    msg::node_hello{msg::protocol_version, "tok", "synthetic", "{}", "T", "{\"a\":1}", {}});
+    msg::node_hello{msg::protocol_version, "tok", "synthetic", "{}", "T", "{\"a\":1}", {},
+                    "/lockstep-1-ab", std::string(16, '\x07'), 1u << 20});
   EXPECT_EQ(h.protocol, msg::protocol_version);
   EXPECT_EQ(h.token, "tok");
   EXPECT_EQ(h.source, "synthetic");
   EXPECT_EQ(h.params, "{}");
   EXPECT_EQ(h.output_type, "T");
   EXPECT_EQ(h.fingerprint, "{\"a\":1}");
+  EXPECT_EQ(h.shm_name, "/lockstep-1-ab");
+  EXPECT_EQ(h.shm_nonce, std::string(16, '\x07'));
+  EXPECT_EQ(h.shm_bytes, 1u << 20);
   auto w = round_trip(msg::node_welcome{msg::protocol_version, errc::not_authorized, "no", {}});
   EXPECT_EQ(w.code, errc::not_authorized);
   EXPECT_EQ(w.error, "no");
+  EXPECT_FALSE(w.shm);
+  EXPECT_TRUE(round_trip(msg::node_welcome{msg::protocol_version, {}, {}, {}, true}).shm);
 }
 
 TEST_F(messages_test, jobs_and_results_round_trip) {
@@ -66,6 +72,12 @@ TEST_F(messages_test, jobs_and_results_round_trip) {
   EXPECT_TRUE(failed.permanent);
   EXPECT_EQ(failed.error, "why");
   EXPECT_EQ(failed.output.value, nullptr);
+  msg::wire_result placed{1, 2, 1, false, false, {}, {"T", nullptr}};
+  placed.shm_pos = 1ull << 40;
+  placed.shm_size = 12345;
+  auto back = round_trip(placed);
+  EXPECT_EQ(back.shm_pos, 1ull << 40);
+  EXPECT_EQ(back.shm_size, 12345u);
 }
 
 // A peer's job that claims a batch of 2 GB in a few bytes is an error, not

@@ -108,13 +108,15 @@ TEST(config, reads_json_and_names_every_bad_field) {
   auto c = config_from_json(
     R"({"workers": 3, "buffer": 4, "retry": {"max_retries": 2, "first_delay_ms": 5},
         "remote": {"nodes": ["a:1"], "heartbeat_ms": 200, "connection_timeout_ms": 900,
-                   "launch": ["ssh h lockstep node"]}})");
+                   "launch": ["ssh h lockstep node"], "shm_bytes": 0}})");
   EXPECT_EQ(c.workers, 3u);
   EXPECT_EQ(c.buffer, 4u);
   EXPECT_EQ(c.retry.max_retries, 2u);
   EXPECT_EQ(c.retry.first_delay, std::chrono::milliseconds{5});
   EXPECT_EQ(c.remote.nodes, std::vector<std::string>{"a:1"});
   EXPECT_EQ(c.remote.launch, std::vector<std::string>{"ssh h lockstep node"});
+  EXPECT_EQ(c.remote.shm_bytes, 0u);
+  EXPECT_EQ(config{}.remote.shm_bytes, std::size_t{64} << 20);
   EXPECT_EQ(json_problem("{}"), "");
   EXPECT_NE(json_problem("{").find("not valid JSON"), std::string::npos);
 
@@ -173,6 +175,10 @@ TEST(config, absurd_sizes_and_delays_are_refused_naming_the_field) {
   refused([](config& c) { c.remote.node_workers = 5000; }, "config.remote.node_workers");
   refused([](config& c) { c.remote.spawn = 1u << 20; }, "config.remote.spawn");
   refused([](config& c) { c.remote.spawn_restarts = 1u << 20; }, "config.remote.spawn_restarts");
+  refused([](config& c) { c.remote.shm_bytes = 4096; },
+          "config.remote.shm_bytes is 4096; 0 (off) or at least 1048576");
+  refused([](config& c) { c.remote.shm_bytes = (std::size_t{1} << 40) + 1; },
+          "config.remote.shm_bytes is 1099511627777; at most 1099511627776");
   EXPECT_EQ(problem(config{.workers = max_workers, .buffer = max_buffer}), "");
   // The same through JSON.
   EXPECT_NE(json_problem(R"({"buffer": 1000000000000})").find("config.buffer"), std::string::npos);

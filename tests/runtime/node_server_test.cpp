@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdio>
+#include <filesystem>
 #include <future>
 #include <limits>
 
@@ -207,6 +208,84 @@ TEST_F(node_server_test, an_output_from_a_node_outlives_its_batcher) {
   ASSERT_TRUE(next);
   EXPECT_NE(next->output.bytes.get_allocator().pool(), nullptr);
   EXPECT_NE(next->output.bytes.get_allocator().pool(), kept.back().bytes.get_allocator().pool());
+}
+
+bool logged(const test::log_capture& log, const std::string& part) {
+  for (const auto& l : log.lines())
+    if (l.text.find(part) != std::string::npos)
+      return true;
+  return false;
+}
+
+// The segments this process made that still have a name in /dev/shm.
+std::size_t named_segments() {
+  auto prefix = "lockstep-" + std::to_string(::getpid()) + "-";
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator{"/dev/shm"})
+    n += e.path().filename().string().rfind(prefix, 0) == 0 ? 1 : 0;
+  return n;
+}
+
+// A node on this host writes outputs into the batcher's shared memory. With
+// a ring that holds about two of them, some go inline when it is full: both
+// paths mixed keep the sequence, and the reads land in the receive pool.
+TEST_F(node_server_test, a_node_on_this_host_sends_outputs_through_shared_memory) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.item_bytes = 300'000;
+  plain_loop ref{synthetic{p}};
+  auto c = remote({a.address()});
+  c.remote.shm_bytes = 2 << 20;  // two regions of 1 MiB
+  auto b = std::make_unique<batcher<synthetic>>(synthetic{p}, c);
+  EXPECT_TRUE(logged(quiet, "outputs through shared memory"));
+  EXPECT_EQ(named_segments(), 0u);  // unlinked once the node answered
+  auto s = s0;
+  auto r = ref.take(s0);
+  for (int i = 0; i < 200; ++i) {
+    auto next = b->take(s);
+    ASSERT_TRUE(next && r);
+    ASSERT_EQ(next->output, r->output) << "batch " << i;
+    ASSERT_NE(next->output.bytes.get_allocator().pool(), nullptr);
+    s = next->state;
+    r = ref.take(r->state);
+  }
+  // A restart makes results in flight stale: their bytes are freed unread
+  // and the sequence from the new state is the plain loop's.
+  auto fresh = synthetic_state::seeded(5);
+  plain_loop again{synthetic{p}};
+  EXPECT_EQ(take_n(*b, fresh, 50), take_n(again, fresh, 50));
+  // The node counts what went through its rings: most of it, so the rings
+  // were freed as they were read (unfreed, they would hold 3 outputs each).
+  b.reset();
+  std::string left;
+  ASSERT_TRUE(test::wait_until([&] {
+    for (const auto& l : quiet.lines())
+      if (l.text.find("a run left") != std::string::npos)
+        left = l.text;
+    return !left.empty();
+  }));
+  unsigned long answered = 0, through = 0;
+  auto at = left.find("answered");
+  ASSERT_NE(at, std::string::npos) << left;
+  ASSERT_EQ(std::sscanf(left.c_str() + at, "answered %lu jobs, %lu outputs through shared memory",
+                        &answered, &through),
+            2)
+    << left;
+  EXPECT_GE(answered, 250u);
+  EXPECT_GE(through * 2, answered) << left;
+}
+
+TEST_F(node_server_test, with_shared_memory_off_outputs_go_on_the_socket) {
+  node_server a{fast_node(), builtin_sources()};
+  synthetic_params p;
+  p.item_bytes = 100'000;
+  plain_loop ref{synthetic{p}};
+  auto c = remote({a.address()});
+  c.remote.shm_bytes = 0;
+  batcher b{synthetic{p}, c};
+  EXPECT_TRUE(logged(quiet, "joined with 2 workers"));
+  EXPECT_FALSE(logged(quiet, "shared memory"));
+  EXPECT_EQ(take_n(b, s0, 40), take_n(ref, s0, 40));
 }
 
 TEST_F(node_server_test, retries_and_poison_behave_as_locally) {

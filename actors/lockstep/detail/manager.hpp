@@ -43,6 +43,8 @@ struct manager_config {
   std::vector<node_address> nodes;
   std::string token;
   std::size_t remote_prefetch = 2;  ///< jobs a remote worker may hold
+  /// Shared memory offered to each node for its outputs (shm_ring.hpp); 0: none.
+  std::size_t shm_bytes = 0;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds reconnect_interval{1000};
   std::chrono::milliseconds no_worker_timeout{30000};

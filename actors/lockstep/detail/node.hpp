@@ -14,6 +14,7 @@
 #include "lockstep/detail/erased_source.hpp"
 #include "lockstep/detail/event_log.hpp"
 #include "lockstep/detail/messages.hpp"
+#include "lockstep/detail/remote_worker.hpp"
 
 namespace lockstep::detail {
 
@@ -37,7 +38,7 @@ struct node_state {
   node_config cfg;
   struct session {
     std::vector<msg::remote_worker_actor> workers;
-    std::shared_ptr<std::atomic<std::uint64_t>> served;
+    std::shared_ptr<remote_work_counts> counts;
   };
   std::map<caf::actor_addr, session> sessions;  ///< by the run's owner
 

@@ -250,12 +250,15 @@ struct no_worker_check {
 /// The version of the protocol below; a node and a manager of different
 /// versions refuse each other. node_hello and node_welcome keep their first
 /// field (the version) in every version, so any two can tell.
-constexpr std::uint32_t protocol_version = 4;  // 4: results carry the materialize time
+constexpr std::uint32_t protocol_version = 5;  // 5: outputs through shared memory
 
 /// Asks for workers for a run of source `source`, built on the node from
 /// `params` (JSON text), whose outputs have type `output_type` and whose
 /// fingerprint (source.hpp; "" for none) the node's source must have. The
-/// node serves the run while `owner` (the run's manager) lives.
+/// node serves the run while `owner` (the run's manager) lives. `shm_name`,
+/// when not empty, is a shared-memory segment of `shm_bytes` whose first
+/// bytes hold `shm_nonce` (shm_ring.hpp): a node on the same host writes
+/// its outputs there.
 struct node_hello {
   static constexpr const char* name = "lockstep.node_hello";
   std::uint32_t protocol = protocol_version;
@@ -265,15 +268,21 @@ struct node_hello {
   std::string output_type;
   std::string fingerprint;
   caf::actor owner;
+  std::string shm_name{};
+  std::string shm_nonce{};
+  std::uint64_t shm_bytes = 0;
 };
 
 /// The node's workers for the run, or why it refuses (`error` non-empty).
+/// With `shm`, the node mapped the hello's segment and its worker i writes
+/// into region i of workers.size() (shm_segment::region_of).
 struct node_welcome {
   static constexpr const char* name = "lockstep.node_welcome";
   std::uint32_t protocol = protocol_version;
   errc code = errc::batch_failed;
   std::string error;
   std::vector<caf::actor> workers;
+  bool shm = false;
 };
 
 /// A job whose batch travels as bytes.
@@ -294,7 +303,8 @@ struct wire_output {
   box value;
 };
 
-/// The job's output, or why it failed.
+/// The job's output, or why it failed. An output written into shared
+/// memory travels as its place (`shm_size` > 0) and `output.value` is null.
 struct wire_result {
   static constexpr const char* name = "lockstep.wire_result";
   std::uint64_t epoch = 0;
@@ -305,17 +315,20 @@ struct wire_result {
   std::string error;
   wire_output output;
   std::uint64_t busy_ns = 0;  ///< decoding and materializing it took
+  std::uint64_t shm_pos = 0;
+  std::uint64_t shm_size = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
   return f(caf::meta::type_name(node_hello::name), x.protocol, x.token, x.source, x.params,
-           x.output_type, x.fingerprint, x.owner);
+           x.output_type, x.fingerprint, x.owner, x.shm_name, x.shm_nonce, x.shm_bytes);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_welcome& x) {
-  return f(caf::meta::type_name(node_welcome::name), x.protocol, x.code, x.error, x.workers);
+  return f(caf::meta::type_name(node_welcome::name), x.protocol, x.code, x.error, x.workers,
+           x.shm);
 }
 
 /// Reads a batch's bytes as CAF writes a std::vector<char>, but refuses a
@@ -351,7 +364,7 @@ typename Inspector::result_type inspect(Inspector& f, wire_output& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, wire_result& x) {
   return f(caf::meta::type_name(wire_result::name), x.epoch, x.seq, x.attempt, x.failed,
-           x.permanent, x.error, x.output, x.busy_ns);
+           x.permanent, x.error, x.output, x.busy_ns, x.shm_pos, x.shm_size);
 }
 
 // -- the actors' interfaces ----------------------------------------------------------

@@ -68,6 +68,13 @@ struct remote_config {
   std::chrono::milliseconds reconnect_interval{1000};
   /// Jobs a remote worker may hold, to hide the network's round trip.
   std::size_t prefetch = 2;
+  /// Shared memory (/dev/shm) offered to each node, reserved when the node
+  /// is connected: a node on this host writes its outputs there and the
+  /// socket carries only where they lie. An output that does not fit at
+  /// the moment, and every output of a node on another host, goes on the
+  /// socket. 0: off. Otherwise at least 1 MiB; the default holds four
+  /// 8 MB outputs for each of two workers.
+  std::size_t shm_bytes = std::size_t{64} << 20;
 
   bool used() const { return !nodes.empty() || spawn > 0 || !launch.empty(); }
 };
@@ -146,7 +153,8 @@ struct config {
 ///                 "node_workers": 0, "spawn_restarts": 3, "launch": ["ssh host lockstep node
 ///                 ..."], "no_worker_timeout_ms": 30000, "heartbeat_ms": 1000,
 ///                 "connection_timeout_ms": 5000, "connect_timeout_ms": 5000,
-///                 "reconnect_interval_ms": 1000, "prefetch": 2}}
+///                 "reconnect_interval_ms": 1000, "prefetch": 2,
+///                 "shm_bytes": 67108864}}
 ///
 /// Throws lockstep::error(invalid_config) naming `origin` and the field: text
 /// that is not JSON, an unknown key (with the known ones), a wrong type, a
