@@ -227,7 +227,7 @@ std::size_t named_segments() {
 }
 
 // A node on this host writes outputs into the batcher's shared memory. With
-// a ring that holds about two of them, some go inline when it is full: both
+// rings that hold three of them, some go inline when one is full: both
 // paths mixed keep the sequence, and the reads land in the receive pool.
 TEST_F(node_server_test, a_node_on_this_host_sends_outputs_through_shared_memory) {
   node_server a{fast_node(), builtin_sources()};
