@@ -189,6 +189,8 @@ std::optional<shm_slot> shm_ring::put(const output_codec& codec, const box& outp
   } catch (const std::length_error&) {
     return std::nullopt;  // larger than the whole ring
   }
+  if (bytes == 0)
+    return std::nullopt;  // nothing to place (a slot is never empty)
   // A reader that claims more than was written frees no more than all of it.
   auto tail = std::min(tail_of(data_ - header_bytes).load(std::memory_order_acquire), head_);
   // Everything written has been read: a small output starts again at the

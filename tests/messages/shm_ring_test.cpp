@@ -183,6 +183,17 @@ TEST_F(shm_ring_pair, an_output_larger_than_the_ring_is_refused) {
   EXPECT_EQ(as_output(reader.take(codec(), *small)).index, 2u);
 }
 
+// Writes nothing, as an output type with no fields does.
+struct empty_codec final : detail::output_codec {
+  void save(writer&, const box&) const override {}
+  box load(reader&) const override { return std::make_shared<int>(0); }
+};
+
+TEST_F(shm_ring_pair, an_output_of_no_bytes_goes_on_the_socket) {
+  empty_codec none;
+  EXPECT_FALSE(writer.put(none, std::make_shared<int>(0)));
+}
+
 TEST_F(shm_ring_pair, a_slot_outside_the_ring_is_refused_and_nothing_is_read) {
   auto cap = reader.capacity();
   EXPECT_THROW(reader.take(codec(), shm_slot{0, 0}), error);
