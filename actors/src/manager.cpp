@@ -14,6 +14,7 @@
 #include "lockstep/detail/remote_proxy.hpp"
 #include "lockstep/detail/shm_ring.hpp"
 #include "lockstep/detail/worker.hpp"
+#include "lockstep/messages/errors.hpp"
 
 namespace lockstep::detail {
 
@@ -127,17 +128,37 @@ void unreachable(self_ptr self, std::size_t i, const std::string& error) {
   settle(self);
 }
 
-void welcome(self_ptr self, std::size_t i, const msg::node_welcome& w,
+// One ring per worker of a node that mapped the segment, split as the node
+// split it. A node claiming more workers than the segment has room for is
+// refused: its rings, and so its slots, cannot be the ones this side reads.
+std::vector<std::shared_ptr<shm_ring>> rings_for(msg::node_welcome& w,
+                                                 const std::shared_ptr<shm_segment>& shm) {
+  std::vector<std::shared_ptr<shm_ring>> rings;
+  if (!shm || !w.shm || !w.error.empty())
+    return rings;
+  try {
+    for (std::size_t k = 0; k < w.workers.size(); ++k)
+      rings.push_back(std::make_shared<shm_ring>(shm, shm->region_of(w.workers.size(), k)));
+  } catch (const lockstep::error&) {
+    rings.clear();
+    w.code = errc::io_error;
+    w.error = "its " + std::to_string(w.workers.size()) + " workers cannot share "
+              + std::to_string(shm->size()) + " bytes of shared memory";
+  }
+  return rings;
+}
+
+void welcome(self_ptr self, std::size_t i, msg::node_welcome w,
              const std::shared_ptr<shm_segment>& shm = nullptr) {
   auto& st = self->state;
   std::optional<note> n;
+  auto rings = rings_for(w, shm);
   if (st.links.welcome(i, w, n)) {
     for (std::size_t k = 0; k < w.workers.size(); ++k) {
       remote_proxy_config pc{st.cfg.source, st.cfg.channel, st.collector,
                              caf::actor_cast<msg::remote_worker_actor>(w.workers[k]), nullptr};
-      // The node split the segment alike and, saying shm, succeeded.
-      if (shm && w.shm)
-        pc.ring = std::make_shared<shm_ring>(shm, shm->region_of(w.workers.size(), k));
+      if (!rings.empty())
+        pc.ring = rings[k];
       add_worker(self, self->spawn(remote_proxy, std::move(pc)), st.cfg.remote_prefetch, i);
     }
     pool_changed(self);

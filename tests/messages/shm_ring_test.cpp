@@ -80,6 +80,7 @@ TEST(shm_ring, a_segment_that_is_not_unlinked_is_removed_with_its_creator) {
 
 TEST(shm_ring, regions_split_the_segment_without_overlap) {
   auto seg = shm_segment::create(1 << 20);
+  seg->unlink();
   std::size_t end = 0;
   for (std::size_t i = 0; i < 3; ++i) {
     auto r = seg->region_of(3, i);
@@ -98,6 +99,8 @@ struct shm_ring_pair : ::testing::Test {
     shm_segment::open(made->name(), made->nonce(), made->size());
   shm_ring reader{made, made->region_of(1, 0)};
   shm_ring writer{opened, opened->region_of(1, 0)};
+  // Both sides have mapped it: a test killed mid-way leaves no name behind.
+  shm_ring_pair() { made->unlink(); }
 };
 
 // The reader stays three outputs behind, so the ring never empties and
@@ -151,6 +154,7 @@ TEST_F(shm_ring_pair, a_ring_read_to_its_end_starts_again_at_its_beginning) {
 // would only have both processes take the same lines from each other.
 TEST(shm_ring, a_large_output_keeps_going_round_the_ring) {
   auto made = shm_segment::create(32 << 20);
+  made->unlink();
   shm_ring ring{made, made->region_of(1, 0)};
   auto first = ring.put(codec(), output(1, 5 << 20));
   ASSERT_TRUE(first);

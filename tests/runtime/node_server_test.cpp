@@ -120,6 +120,31 @@ struct test_system {
   }
 };
 
+// A fake node behind a gate of its own: `answer` replies to every hello.
+struct fake_node {
+  caf::actor actor;
+  std::unique_ptr<detail::node_gate> gate;
+  fake_node(test_system& t, std::function<msg::node_welcome(const msg::node_hello&)> answer) {
+    auto& sys = *t.sys;
+    actor = sys.spawn([answer](caf::event_based_actor*) -> caf::behavior {
+      return {[answer](const msg::node_hello& h) { return answer(h); }};
+    });
+    detail::gate_options g;
+    auto broker = t.broker();
+    auto published = caf::actor_cast<caf::strong_actor_ptr>(actor);
+    g.admit = [&sys, broker, published](int fd, std::uint16_t at) {
+      caf::anon_send(broker, caf::publish_atom::value, sys.middleman().backend().new_scribe(fd),
+                     at, published, std::set<std::string>{});
+    };
+    gate = std::make_unique<detail::node_gate>(g);
+  }
+  ~fake_node() {
+    gate.reset();
+    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(gate->port()); }
+};
+
 struct node_server_test : ::testing::Test {
   test::log_capture quiet;  // nodes and managers log joins and losses
   // A failed test shows what the nodes and managers said: a connection's
@@ -495,31 +520,33 @@ TEST_F(node_server_test, protocol_versions_must_match_on_both_sides) {
       },
       [&](const caf::error& e) { FAIL() << sys.render(e); });
 
-  // A fake node that answers with version 7, behind a gate of its own.
-  auto fake = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-    return {[](const msg::node_hello&) {
-      return msg::node_welcome{7, errc::batch_failed, "", {}};
-    }};
-  });
-  detail::gate_options g;
-  auto broker = t.broker();
-  auto published = caf::actor_cast<caf::strong_actor_ptr>(fake);
-  g.admit = [&sys, broker, published](int fd, std::uint16_t at) {
-    caf::anon_send(broker, caf::publish_atom::value, sys.middleman().backend().new_scribe(fd), at,
-                   published, std::set<std::string>{});
-  };
-  {
-    detail::node_gate gate{g};
-    errc code{};
-    auto why = error_of(
-      [&] {
-        batcher b{synthetic{}, remote({"127.0.0.1:" + std::to_string(gate.port())})};
-      },
-      &code);
-    EXPECT_EQ(code, errc::version_mismatch);
-    EXPECT_NE(why.find("version 7"), std::string::npos) << why;
-  }
-  caf::anon_send_exit(fake, caf::exit_reason::user_shutdown);
+  // A fake node that answers with version 7.
+  fake_node fake{t, [](const msg::node_hello&) {
+                   return msg::node_welcome{7, errc::batch_failed, "", {}};
+                 }};
+  errc code{};
+  auto why = error_of([&] { batcher b{synthetic{}, remote({fake.address()})}; }, &code);
+  EXPECT_EQ(code, errc::version_mismatch);
+  EXPECT_NE(why.find("version 7"), std::string::npos) << why;
+}
+
+TEST_F(node_server_test, a_node_claiming_more_workers_than_its_shared_memory_holds_is_refused) {
+  test_system t;
+  // It says it mapped the segment and split it among 20 000 workers: 52 bytes
+  // each of 1 MiB, too few for a ring. The run must say so, not lose its manager.
+  fake_node fake{t, [](const msg::node_hello& h) {
+                   EXPECT_FALSE(h.shm_name.empty());
+                   return msg::node_welcome{msg::protocol_version, errc::batch_failed, "",
+                                            std::vector<caf::actor>(20000, h.owner), true};
+                 }};
+  auto c = remote({fake.address()});
+  c.remote.shm_bytes = 1 << 20;
+  errc code{};
+  auto why = error_of([&] { batcher b{synthetic{}, c}; }, &code);
+  EXPECT_EQ(code, errc::io_error) << why;
+  EXPECT_NE(why.find("20000 workers cannot share 1048576 bytes of shared memory"),
+            std::string::npos)
+    << why;
 }
 
 // Takes n batches from `b` within a generous deadline; a hang is a failure.
